@@ -1,0 +1,63 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+import { ContractExceptionFilter } from './contract/contract-exception.filter';
+import { MalformedRequestError } from './contract/contract-errors';
+import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
+import { RequestBodyPipe } from './contract/request-body.pipe';
+
+/** Options for `NestFactory.create` / `createNestApplication`: our own body parser replaces Nest's. */
+export const APPLICATION_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
+
+/**
+ * The Fastify adapter with the routing rules of the contract: paths match case-insensitively and
+ * with or without a trailing slash, as they did on the original ASP.NET server.
+ */
+export function createFastifyAdapter(): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+  });
+  registerJsonBodyParser(adapter.getInstance());
+  return adapter;
+}
+
+/**
+ * Everything `main.ts` applies to the application, shared with the end-to-end tests so that they run
+ * the exact same stack.
+ */
+export function configureApp(app: NestFastifyApplication, options: { swagger: boolean }): void {
+  app.useGlobalFilters(new ContractExceptionFilter());
+  app.useGlobalPipes(
+    new RequestBodyPipe(),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors: ValidationError[]) => new MalformedRequestError(validationMessages(errors)),
+    }),
+  );
+  app.enableShutdownHooks();
+  if (options.swagger) setUpSwagger(app);
+}
+
+function validationMessages(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}));
+}
+
+function setUpSwagger(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('FunGame authentication API')
+      .setDescription(
+        'Log in, get a 30-minute JWT bearer token, refresh it, log out. Wire-compatible with the FunGame ' +
+          'WebAPI (Project Redbud): paths match case-insensitively, request property names too.',
+      )
+      .setVersion('1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,110 @@
+import { Body, Controller, Header, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+
+import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
+import { ContractMessages, RegistrationMessages } from '../contract/contract-messages';
+import { ContractRoute } from '../contract/contract-route.decorator';
+import { DataRequestType } from '../contract/data-request-type';
+import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
+import { PayloadModel, payloadModel } from '../contract/payload-model';
+import { AuthService } from './auth.service';
+import { AuthenticatedPrincipal } from './authenticated-principal';
+import { clientInfoOf } from './client-info';
+import { AcceptsReplacedToken } from './decorators/accepts-replaced-token.decorator';
+import { CurrentPrincipal } from './decorators/current-principal.decorator';
+import { Public } from './decorators/public.decorator';
+import { LoginFailureResponseDto } from './dto/login-failure-response.dto';
+import { LoginDto } from './dto/login.dto';
+import { LoginResponseDto } from './dto/login-response.dto';
+import { RegisterDto } from './dto/register.dto';
+import { RegisterFailureResponseDto, RegisterResponseDto } from './dto/register-response.dto';
+
+@ApiTags('user')
+@Controller('user')
+export class AuthController {
+  public constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @Public()
+  @ContractRoute('register')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Create an account' })
+  @ApiBody({ type: RegisterDto })
+  @ApiOkResponse({ type: RegisterResponseDto })
+  @ApiBadRequestResponse({
+    type: RegisterFailureResponseDto,
+    description: `Invalid input, e.g. "${RegistrationMessages.passwordTooShort}"`,
+  })
+  @ApiConflictResponse({ type: RegisterFailureResponseDto, description: 'The name is taken, in any letter case.' })
+  public async register(@Body() body: RegisterDto): Promise<PayloadModel<{ username: string }>> {
+    const user = await this.auth.register(body.Username, body.Password);
+    return payloadModel(DataRequestType.Reg_Reg, HttpStatus.OK, RegistrationMessages.registered, {
+      username: user.username,
+    });
+  }
+
+  @Post('login')
+  @Public()
+  @ContractRoute('login')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Log in: get a 30-minute bearer token and an open token' })
+  @ApiBody({ type: LoginDto })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiUnauthorizedResponse({
+    type: LoginFailureResponseDto,
+    description: 'Wrong password, unknown user, or an empty or missing username or password.',
+  })
+  @ApiBadRequestResponse({
+    description: 'The body is not a JSON object of strings, or the server cannot process the login.',
+    schema: { type: 'string', example: ContractMessages.loginUnavailable },
+  })
+  public async login(
+    @Body() body: LoginDto,
+    @Req() request: FastifyRequest,
+  ): Promise<PayloadModel<{ bearerToken: string; openToken: string }>> {
+    const result = await this.auth.login(body.Username ?? '', body.Password ?? '', clientInfoOf(request));
+    return payloadModel(DataRequestType.Login_Login, HttpStatus.OK, ContractMessages.loginSucceeded, {
+      bearerToken: result.bearerToken,
+      openToken: result.openToken,
+    });
+  }
+
+  @Post('refresh')
+  @AcceptsReplacedToken()
+  @HttpCode(HttpStatus.OK)
+  @Header('content-type', JSON_CONTENT_TYPE)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Exchange the bearer token for a new one (fresh 30 minutes); the old one is revoked' })
+  @ApiOkResponse({
+    description: 'The new bearer token, as a JSON string.',
+    schema: { type: 'string', example: 'eyJhbGciOiJIUzI1NiIs...' },
+  })
+  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
+  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
+  public async refresh(@CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<string> {
+    return jsonString(await this.auth.refresh(principal));
+  }
+
+  @Post('logout')
+  @HttpCode(HttpStatus.OK)
+  @Header('content-type', JSON_CONTENT_TYPE)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'End the current session; its token is refused from now on' })
+  @ApiOkResponse({ schema: { type: 'string', example: ContractMessages.loggedOut } })
+  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
+  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
+  public async logout(@CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<string> {
+    await this.auth.logout(principal);
+    return jsonString(ContractMessages.loggedOut);
+  }
+}

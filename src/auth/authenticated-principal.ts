@@ -1,0 +1,12 @@
+/** Who a verified bearer token speaks for; the global guard puts it on `request.user`. */
+export interface AuthenticatedPrincipal {
+  userId: string;
+  username: string;
+  sessionId: string;
+  tokenId: string;
+  /**
+   * False when the token was replaced by a refresh but its session is live. Only a route marked
+   * `@AcceptsReplacedToken()` (refresh, for its grace window and reuse detection) ever sees that.
+   */
+  isCurrentToken: boolean;
+}

@@ -1,0 +1,49 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+
+import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
+import { AuthenticatedPrincipal } from '../authenticated-principal';
+import { ACCEPTS_REPLACED_TOKEN_KEY } from '../decorators/accepts-replaced-token.decorator';
+import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+
+/** passport-jwt's `info` when the request carries no bearer token at all. */
+const NO_TOKEN_MESSAGE = 'No auth token';
+
+/**
+ * The global guard (`APP_GUARD`): every route requires a valid bearer token of a live session unless
+ * it is marked `@Public()`, so a forgotten decorator fails closed.
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  public constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  public override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return isPublic ? true : (super.canActivate(context) as Promise<boolean>);
+  }
+
+  public override handleRequest<TUser = AuthenticatedPrincipal>(
+    error: unknown,
+    principal: AuthenticatedPrincipal | false,
+    info: unknown,
+    context: ExecutionContext,
+  ): TUser {
+    // Domain errors from the strategy pass as they are; anything else (the database is down) stays an
+    // internal failure, which the exception filter answers with the contract's 400.
+    if (error) throw error as Error;
+    if (!principal) {
+      throw info instanceof Error && info.message === NO_TOKEN_MESSAGE
+        ? new MissingBearerTokenError()
+        : new InvalidBearerTokenError();
+    }
+    const acceptsReplaced = this.reflector.get<boolean>(ACCEPTS_REPLACED_TOKEN_KEY, context.getHandler());
+    if (!principal.isCurrentToken && !acceptsReplaced) throw new InvalidBearerTokenError();
+    return principal as TUser;
+  }
+}

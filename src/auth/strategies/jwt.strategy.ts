@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+
+import { authConfig } from '../../config/auth.config';
+import { InvalidBearerTokenError } from '../../contract/contract-errors';
+import { SessionsService } from '../../sessions/sessions.service';
+import { AuthenticatedPrincipal } from '../authenticated-principal';
+import { BearerTokenClaims } from '../bearer-token-claims';
+import { jwtSigningKey } from '../jwt-signing-key';
+
+/** Seconds of clock difference tolerated between instances (the original allowed five minutes). */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Verifies the bearer token (HS256 only; signature, issuer, audience, expiry) and then that its session
+ * is live, on every request, so a revocation holds on every instance at once.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  public constructor(
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+    private readonly sessions: SessionsService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: jwtSigningKey(config.jwtSecret) as unknown as string,
+      algorithms: ['HS256'],
+      issuer: config.issuer,
+      audience: config.audience,
+      ignoreExpiration: false,
+      jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
+    });
+  }
+
+  public async validate(payload: unknown): Promise<AuthenticatedPrincipal> {
+    if (!hasRequiredClaims(payload)) throw new InvalidBearerTokenError();
+    const session = await this.sessions.findLiveTokenState(payload.sid);
+    if (!session) throw new InvalidBearerTokenError();
+    return {
+      userId: session.userId,
+      username: payload.sub,
+      sessionId: payload.sid,
+      tokenId: payload.jti,
+      isCurrentToken: session.currentTokenId === payload.jti,
+    };
+  }
+}
+
+/**
+ * jsonwebtoken checks `exp` only when present and never looks at `iat`: a token must carry every claim
+ * this service issues, and must not claim to be issued in the future.
+ */
+function hasRequiredClaims(payload: unknown): payload is BearerTokenClaims {
+  const claims = payload as Partial<BearerTokenClaims> | null;
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  return (
+    typeof claims === 'object' &&
+    claims !== null &&
+    typeof claims.sub === 'string' &&
+    typeof claims.sid === 'string' &&
+    UUID_PATTERN.test(claims.sid) &&
+    typeof claims.jti === 'string' &&
+    UUID_PATTERN.test(claims.jti) &&
+    typeof claims.exp === 'number' &&
+    typeof claims.iat === 'number' &&
+    claims.iat <= nowSeconds + CLOCK_TOLERANCE_SECONDS
+  );
+}

@@ -1,0 +1,124 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidateIf,
+} from 'class-validator';
+
+export const NODE_ENVIRONMENTS = ['development', 'production', 'test'] as const;
+export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
+
+/** The placeholder committed in `.env.example`; production refuses it like a missing secret. */
+export const EXAMPLE_JWT_SECRET = 'change-me-to-at-least-32-random-bytes-of-secret';
+
+/** `30m`, `1h`, `45s`, `2d`, or a bare number of seconds. */
+export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)?$/;
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const normalised = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
+  if (['false', '0', 'no', 'off'].includes(normalised)) return false;
+  return value;
+};
+
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * Every environment variable the service reads, with its default. The process refuses to start when
+ * one is malformed, naming the variable; see `.env.example` for what each one does.
+ */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVIRONMENTS)
+  public NODE_ENV: NodeEnvironment = 'development';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  public PORT = 3000;
+
+  @IsString()
+  public HOST = '0.0.0.0';
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// connection URL' })
+  public DATABASE_URL?: string;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  public DATABASE_POOL_SIZE = 10;
+
+  @IsString()
+  public DATA_DIR = '.data';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  public EMBEDDED_POSTGRES_PORT = 54329;
+
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
+  @IsString({ message: 'JWT_SECRET is required when NODE_ENV=production' })
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 bytes long' })
+  public JWT_SECRET?: string;
+
+  @Matches(DURATION_PATTERN, { message: 'JWT_EXPIRES_IN must be a number of seconds or a duration like 30m' })
+  public JWT_EXPIRES_IN = '30m';
+
+  @IsString()
+  @MinLength(1)
+  public JWT_ISSUER = 'FunGame';
+
+  @IsString()
+  @MinLength(1)
+  public JWT_AUDIENCE = 'FunGame Web API';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(4)
+  @Max(15)
+  public BCRYPT_COST = 12;
+
+  @Matches(DURATION_PATTERN, { message: 'REFRESH_REUSE_GRACE must be a number of seconds or a duration like 10s' })
+  public REFRESH_REUSE_GRACE = '10s';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  public SWAGGER_ENABLED = true;
+}
+
+/**
+ * `ConfigModule`'s validate hook: applies defaults, coerces numbers and booleans, and throws one error
+ * naming every bad variable.
+ */
+export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
+  const environment = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
+  const errors = validateSync(environment, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (environment.NODE_ENV === 'production' && environment.JWT_SECRET === EXAMPLE_JWT_SECRET) {
+    throw new Error(
+      'Invalid configuration: JWT_SECRET is the example value from .env.example; set a secret of your own',
+    );
+  }
+  if (errors.length > 0) {
+    const problems = errors.flatMap((error) =>
+      Object.values(error.constraints ?? {}).map((message) =>
+        message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+      ),
+    );
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return environment;
+}

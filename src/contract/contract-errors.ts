@@ -1,0 +1,28 @@
+/**
+ * Domain errors. Services and guards throw these; `ContractExceptionFilter` alone turns them into the
+ * status codes and bodies of the wire contract.
+ */
+export abstract class ContractError extends Error {
+  public constructor(message?: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Wrong password, unknown user, or an empty username or password: indistinguishable on purpose. */
+export class InvalidCredentialsError extends ContractError {}
+
+/** No `Authorization` header, or one whose scheme is not Bearer. */
+export class MissingBearerTokenError extends ContractError {}
+
+/** A bearer token that is malformed, forged, expired, replaced or belongs to an ended session. */
+export class InvalidBearerTokenError extends ContractError {}
+
+/** The body is not JSON, not an object, or its fields have the wrong JSON types or values. */
+export class MalformedRequestError extends ContractError {
+  public constructor(public readonly reasons: readonly string[] = []) {
+    super(reasons.join('; ') || 'malformed request');
+  }
+}
+
+export class UsernameTakenError extends ContractError {}

@@ -1,0 +1,142 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { ContractMessages, RegistrationMessages } from './contract-messages';
+import {
+  ContractError,
+  InvalidBearerTokenError,
+  InvalidCredentialsError,
+  MalformedRequestError,
+  MissingBearerTokenError,
+  UsernameTakenError,
+} from './contract-errors';
+import { CONTRACT_ROUTE_KEY, ContractRouteKind } from './contract-route.decorator';
+import { DataRequestType } from './data-request-type';
+import { payloadModel } from './payload-model';
+
+interface WireResponse {
+  status: number;
+  /** `undefined` sends an empty body. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The one place where failures become wire responses (`shared/spec/CONTRACT.md`). Everything that is
+ * not a known domain error is an internal failure: logged here, and answered with the route's
+ * "cannot process" body, so no stack trace, SQL or library message ever reaches a client.
+ */
+@Catch()
+export class ContractExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ContractExceptionFilter.name);
+
+  public catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const routeKind = (request.routeOptions?.config as unknown as Record<string, unknown> | undefined)?.[
+      CONTRACT_ROUTE_KEY
+    ] as ContractRouteKind | undefined;
+    const response = this.toWireResponse(exception, routeKind ?? 'bearer');
+
+    if (!(exception instanceof ContractError) && clientErrorStatus(exception) === undefined) {
+      this.logInternalFailure(exception, request);
+    }
+
+    reply.status(response.status);
+    for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
+    if (response.body === undefined) {
+      reply.send();
+    } else {
+      reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(response.body));
+    }
+  }
+
+  private toWireResponse(exception: unknown, route: ContractRouteKind): WireResponse {
+    if (exception instanceof MissingBearerTokenError) {
+      return { status: HttpStatus.UNAUTHORIZED, headers: { 'www-authenticate': 'Bearer' } };
+    }
+    if (exception instanceof InvalidBearerTokenError) {
+      return {
+        status: HttpStatus.UNAUTHORIZED,
+        body: ContractMessages.tokenRevoked,
+        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+      };
+    }
+    if (exception instanceof InvalidCredentialsError) {
+      return {
+        status: HttpStatus.UNAUTHORIZED,
+        body: payloadModel(
+          DataRequestType.Login_Login,
+          HttpStatus.UNAUTHORIZED,
+          ContractMessages.invalidCredentials,
+          {},
+        ),
+      };
+    }
+    if (exception instanceof UsernameTakenError) {
+      return {
+        status: HttpStatus.CONFLICT,
+        body: payloadModel(DataRequestType.Reg_Reg, HttpStatus.CONFLICT, RegistrationMessages.usernameTaken, {}),
+      };
+    }
+    if (exception instanceof MalformedRequestError) {
+      return this.cannotProcess(route, HttpStatus.BAD_REQUEST, exception.reasons[0]);
+    }
+    if (exception instanceof NotFoundException) {
+      return { status: HttpStatus.NOT_FOUND };
+    }
+    const clientStatus = clientErrorStatus(exception);
+    if (clientStatus !== undefined) return this.cannotProcess(route, clientStatus);
+    return this.cannotProcess(route, HttpStatus.BAD_REQUEST);
+  }
+
+  /** The contract answers both bad input and internal failures with the route's "cannot process" body. */
+  private cannotProcess(route: ContractRouteKind, status: number, detail?: string): WireResponse {
+    switch (route) {
+      case 'login':
+        return { status, body: ContractMessages.loginUnavailable };
+      case 'register':
+        return {
+          status,
+          body: payloadModel(
+            DataRequestType.Reg_Reg,
+            status,
+            detail ?? RegistrationMessages.registrationUnavailable,
+            {},
+          ),
+        };
+      case 'bearer':
+        return { status, body: ContractMessages.requestUnavailable };
+    }
+  }
+
+  private logInternalFailure(exception: unknown, request: FastifyRequest): void {
+    const route = request.routeOptions?.url ?? 'unmatched route';
+    if (exception instanceof Error) {
+      this.logger.error(`${request.method} ${route} failed: ${exception.name}: ${exception.message}`, exception.stack);
+    } else {
+      this.logger.error(`${request.method} ${route} failed with a non-error value`);
+    }
+  }
+}
+
+/**
+ * 4xx raised below the controllers (Fastify's body limit, an unsupported method): keep the status,
+ * answer with the route's body.
+ */
+function clientErrorStatus(exception: unknown): number | undefined {
+  const status =
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}

@@ -1,0 +1,24 @@
+/**
+ * Every message string of the wire contract (`shared/spec/CONTRACT.md`). Game clients compare these
+ * byte for byte: change none of them.
+ */
+export const ContractMessages = {
+  loginSucceeded: '登录成功！',
+  invalidCredentials: '用户名或密码不正确。',
+  loginUnavailable: '服务器暂时无法处理登录请求。',
+  tokenRevoked: '此 Token 已吊销，请重新登录以获取 Token。',
+  requestUnavailable: '服务器暂时无法处理请求。',
+  loggedOut: '你已成功退出登录！',
+} as const;
+
+/** Messages of the routes this service adds (register), in the same voice as the contract's. */
+export const RegistrationMessages = {
+  registered: '注册成功！',
+  usernameTaken: '此用户名已被注册。',
+  usernameInvalid: '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。',
+  fieldsMustBeStrings: '用户名和密码必须是字符串。',
+  passwordTooShort: '密码长度至少为 8 个字符。',
+  passwordTooLong: '密码不能超过 72 个字节（UTF-8）。',
+  passwordInvalid: '密码不能包含控制字符。',
+  registrationUnavailable: '服务器暂时无法处理注册请求。',
+} as const;

@@ -1,0 +1,14 @@
+import { RouteConfig } from '@nestjs/platform-fastify';
+
+/**
+ * How a route's failures look on the wire. The published API pages give each route its own body for
+ * "cannot process this request"; this marker tells `ContractExceptionFilter` which one.
+ * - `login`: PayloadModel for 401/429, the JSON string 服务器暂时无法处理登录请求。 for 400.
+ * - `register`: PayloadModel (RequestType 12) for every failure.
+ * - `bearer` (the default): JSON strings, as `/user/refresh` documents.
+ */
+export type ContractRouteKind = 'login' | 'register' | 'bearer';
+
+export const CONTRACT_ROUTE_KEY = 'contractRoute';
+
+export const ContractRoute = (kind: ContractRouteKind): MethodDecorator => RouteConfig({ [CONTRACT_ROUTE_KEY]: kind });

@@ -1,0 +1,39 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/**
+ * Request bodies above this are refused (413) before any parsing. Every body this API takes is two
+ * short strings.
+ */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Stands in for a body that is not JSON; the body pipe turns it into the route's 400. */
+export const UNPARSEABLE_BODY: unique symbol = Symbol('unparseable body');
+
+/**
+ * Replaces Fastify's body parsers with one that never throws: an empty body (the refresh page's own
+ * cURL example sends `Content-Type: application/json` with none) is no body at all, and text that is
+ * not JSON, or is sent as another media type, reaches the route as UNPARSEABLE_BODY, so every route
+ * answers it with its own contract body instead of a generic framework error.
+ */
+export function registerJsonBodyParser(fastify: FastifyInstance): void {
+  // Fastify's own JSON parser, which strips `__proto__` and `constructor.prototype` keys.
+  const parseJson = fastify.getDefaultJsonParser('remove', 'remove');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    '*',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },
+    (request: FastifyRequest, body: string | Buffer, done: (error: null, body?: unknown) => void) => {
+      const text = body.toString();
+      if (text.trim() === '') return done(null, undefined);
+      if (!isJsonMediaType(request.headers['content-type'])) return done(null, UNPARSEABLE_BODY);
+      void parseJson(request, text, (error: Error | null, parsed?: unknown) =>
+        done(null, error ? UNPARSEABLE_BODY : parsed),
+      );
+    },
+  );
+}
+
+function isJsonMediaType(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? '';
+  return mediaType === 'application/json' || mediaType.endsWith('+json');
+}

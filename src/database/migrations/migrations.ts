@@ -1,0 +1,4 @@
+import { CreateUsersAndSessions1763700000000 } from './1763700000000-CreateUsersAndSessions';
+
+/** Every migration, oldest first. Listed rather than globbed so ts-jest and the built dist agree. */
+export const MIGRATIONS = [CreateUsersAndSessions1763700000000];

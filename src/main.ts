@@ -1,0 +1,22 @@
+import { Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+import { AppModule } from './app.module';
+import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter } from './app.setup';
+import { appConfig } from './config/app.config';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), APPLICATION_OPTIONS);
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  configureApp(app, { swagger: config.swaggerEnabled });
+  await app.listen(config.port, config.host);
+  app.flushLogs();
+}
+
+bootstrap().catch((error: unknown) => {
+  // A refused configuration or an unreachable database: say why in one line, without a stack trace.
+  new Logger('Bootstrap').error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});

@@ -1,0 +1,58 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+
+import { User } from '../users/user.entity';
+
+export type SessionEndReason = 'logout' | 'reuse_detected';
+
+/**
+ * One login. Its bearer tokens are valid only while `endedAt` is null and only the one whose `jti`
+ * is `currentTokenId`: that is what makes revocation exact on every instance.
+ */
+@Entity({ name: 'sessions' })
+@Index('sessions_live_by_user', ['userId'], { where: 'ended_at IS NULL' })
+export class Session {
+  @PrimaryColumn('uuid')
+  public id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  public userId!: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  public user?: User;
+
+  /** The `openToken` of the login response: the session's public handle. */
+  @Column({ name: 'open_token', type: 'uuid', unique: true })
+  public openToken!: string;
+
+  @Column({ name: 'current_token_id', type: 'uuid' })
+  public currentTokenId!: string;
+
+  @Column({ name: 'current_token_issued_at', type: 'timestamptz' })
+  public currentTokenIssuedAt!: Date;
+
+  @Column({ name: 'current_token_expires_at', type: 'timestamptz' })
+  public currentTokenExpiresAt!: Date;
+
+  /** The token the last refresh replaced, kept for the reuse grace window and theft detection. */
+  @Column({ name: 'previous_token_id', type: 'uuid', nullable: true })
+  public previousTokenId!: string | null;
+
+  @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })
+  public rotatedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  public createdAt!: Date;
+
+  @Column({ name: 'client_address', type: 'varchar', length: 64, nullable: true })
+  public clientAddress!: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  public userAgent!: string | null;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  public endedAt!: Date | null;
+
+  @Column({ name: 'end_reason', type: 'varchar', length: 32, nullable: true })
+  public endReason!: SessionEndReason | null;
+}
