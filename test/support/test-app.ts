@@ -1,0 +1,42 @@
+import type { ConfigType } from '@nestjs/config';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+
+import { AppModule } from '../../src/app.module';
+import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter } from '../../src/app.setup';
+import { authConfig } from '../../src/config/auth.config';
+
+export type AuthSettings = ConfigType<typeof authConfig>;
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** `http://127.0.0.1:<port>` of the listening server. */
+  url: string;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real AppModule with the same adapter, pipes, filter and Swagger as `main.ts`, listening on
+ * a real port of loopback, against the worker's PostgreSQL database.
+ */
+export async function startTestApp(settings: Partial<AuthSettings> = {}): Promise<TestApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(authConfig.KEY)
+    .useValue({ ...authConfig(), ...settings })
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
+    ...APPLICATION_OPTIONS,
+    logger: ['error', 'warn'],
+  });
+  configureApp(app, { swagger: true });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    dataSource: app.get(DataSource),
+    close: () => app.close(),
+  };
+}
