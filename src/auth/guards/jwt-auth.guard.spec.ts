@@ -1,0 +1,187 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { JsonWebTokenError, sign } from 'jsonwebtoken';
+
+import type { authConfig } from '../../config/auth.config';
+import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
+import { SessionsService } from '../../sessions/sessions.service';
+import { AuthenticatedPrincipal } from '../authenticated-principal';
+import { AcceptsReplacedToken } from '../decorators/accepts-replaced-token.decorator';
+import { Public } from '../decorators/public.decorator';
+import { JwtStrategy } from '../strategies/jwt.strategy';
+import { JwtAuthGuard } from './jwt-auth.guard';
+
+const SECRET = 'unit-test-secret-of-at-least-32-bytes';
+const CONFIG: ConfigType<typeof authConfig> = {
+  jwtSecret: SECRET,
+  tokenLifetimeSeconds: 1800,
+  issuer: 'FunGame',
+  audience: 'FunGame Web API',
+  bcryptCost: 4,
+  refreshReuseGraceMs: 10_000,
+};
+const USER_ID = '3f0c2a4e-8d7b-4c1e-9a51-2b6f0e9d7c13';
+const SESSION_ID = '7c1e4a2b-9d3f-4b6a-8e5c-0f2d1a3b4c5d';
+const TOKEN_ID = 'b2c4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b';
+
+const PRINCIPAL: AuthenticatedPrincipal = {
+  userId: USER_ID,
+  username: 'player123',
+  sessionId: SESSION_ID,
+  tokenId: TOKEN_ID,
+  isCurrentToken: true,
+};
+const REPLACED: AuthenticatedPrincipal = { ...PRINCIPAL, isCurrentToken: false };
+
+class UserRoutes {
+  @Public()
+  public login(): void {}
+
+  public me(): void {}
+
+  @AcceptsReplacedToken()
+  public refresh(): void {}
+}
+
+@Public()
+class HealthRoutes {
+  public check(): void {}
+}
+
+interface FakeRequest {
+  headers: Record<string, string>;
+  user?: unknown;
+}
+
+function contextFor(
+  controller: new () => object,
+  handler: (...args: never[]) => unknown,
+  request: FakeRequest = { headers: {} },
+): ExecutionContext {
+  const http = { getRequest: () => request, getResponse: () => ({}), getNext: () => undefined };
+  return {
+    getClass: () => controller,
+    getHandler: () => handler,
+    getArgs: () => [request, {}],
+    getArgByIndex: (index: number) => [request, {}][index],
+    getType: () => 'http',
+    switchToHttp: () => http,
+    switchToRpc: () => {
+      throw new Error('not an RPC context');
+    },
+    switchToWs: () => {
+      throw new Error('not a WebSocket context');
+    },
+  } as unknown as ExecutionContext;
+}
+
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('did not throw');
+}
+
+describe('JwtAuthGuard', () => {
+  let guard: JwtAuthGuard;
+  let findLiveTokenState: jest.Mock;
+
+  beforeEach(() => {
+    guard = new JwtAuthGuard(new Reflector());
+    findLiveTokenState = jest.fn().mockResolvedValue({ userId: USER_ID, currentTokenId: TOKEN_ID });
+    // Registers itself with passport as 'jwt', as the module does: the guard's non-public path runs it for real.
+    new JwtStrategy(CONFIG, { findLiveTokenState } as unknown as SessionsService);
+  });
+
+  describe('canActivate', () => {
+    it('lets a @Public() handler through at once, without looking for a token', () => {
+      const request: FakeRequest = { headers: {} };
+
+      expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.login, request))).toBe(true);
+      expect(request.user).toBeUndefined();
+      expect(findLiveTokenState).not.toHaveBeenCalled();
+    });
+
+    it('lets every handler of a @Public() controller through', () => {
+      expect(guard.canActivate(contextFor(HealthRoutes, HealthRoutes.prototype.check))).toBe(true);
+    });
+
+    it('requires a token on an unmarked handler: none is a MissingBearerTokenError', async () => {
+      await expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.me))).rejects.toBeInstanceOf(
+        MissingBearerTokenError,
+      );
+    });
+
+    it('takes a Basic Authorization header as no token', async () => {
+      const request: FakeRequest = { headers: { authorization: 'Basic cGxheWVyMTIzOnB3' } };
+
+      await expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.me, request))).rejects.toBeInstanceOf(
+        MissingBearerTokenError,
+      );
+    });
+
+    it('refuses a bearer token that does not verify with InvalidBearerTokenError', async () => {
+      const request: FakeRequest = { headers: { authorization: 'Bearer not.a.jwt' } };
+
+      await expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.me, request))).rejects.toBeInstanceOf(
+        InvalidBearerTokenError,
+      );
+    });
+
+    it('puts the principal of a valid token on request.user', async () => {
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      const token = sign(
+        { sub: 'player123', sid: SESSION_ID, jti: TOKEN_ID, iat: nowSeconds, exp: nowSeconds + 1800 },
+        SECRET,
+        { algorithm: 'HS256', issuer: 'FunGame', audience: 'FunGame Web API' },
+      );
+      const request: FakeRequest = { headers: { authorization: `Bearer ${token}` } };
+
+      await expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.me, request))).resolves.toBe(true);
+      expect(request.user).toEqual(PRINCIPAL);
+    });
+  });
+
+  describe('handleRequest', () => {
+    const onMe = (): ExecutionContext => contextFor(UserRoutes, UserRoutes.prototype.me);
+    const onRefresh = (): ExecutionContext => contextFor(UserRoutes, UserRoutes.prototype.refresh);
+
+    it('turns passport-jwt’s "No auth token" into MissingBearerTokenError', () => {
+      expect(caught(() => guard.handleRequest(null, false, new Error('No auth token'), onMe()))).toBeInstanceOf(
+        MissingBearerTokenError,
+      );
+    });
+
+    it.each<[string, unknown]>([
+      ['a jsonwebtoken error', new JsonWebTokenError('invalid signature')],
+      ['another Error', new Error('jwt malformed')],
+      ['no info', undefined],
+      ['a non-Error info carrying the no-token message', { message: 'No auth token' }],
+    ])('turns a failure with %s into InvalidBearerTokenError', (_case, info) => {
+      expect(caught(() => guard.handleRequest(null, false, info, onMe()))).toBeInstanceOf(InvalidBearerTokenError);
+    });
+
+    it('rethrows an error as it is, whatever the info says', () => {
+      const failure = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+
+      expect(caught(() => guard.handleRequest(failure, false, new Error('No auth token'), onMe()))).toBe(failure);
+    });
+
+    it('returns the principal of a current token', () => {
+      expect(guard.handleRequest(null, PRINCIPAL, undefined, onMe())).toBe(PRINCIPAL);
+    });
+
+    it('refuses a replaced token on a handler without @AcceptsReplacedToken()', () => {
+      expect(caught(() => guard.handleRequest(null, REPLACED, undefined, onMe()))).toBeInstanceOf(
+        InvalidBearerTokenError,
+      );
+    });
+
+    it('passes a replaced token to a handler with @AcceptsReplacedToken()', () => {
+      expect(guard.handleRequest(null, REPLACED, undefined, onRefresh())).toBe(REPLACED);
+    });
+  });
+});
