@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
+import { bruteForceConfig } from './config/brute-force.config';
 import { databaseConfig } from './config/database.config';
 import { validateEnvironment } from './config/environment.validation';
 import { DatabaseModule } from './database/database.module';
@@ -13,7 +14,7 @@ import { HealthModule } from './health/health.module';
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, authConfig, databaseConfig],
+      load: [appConfig, authConfig, bruteForceConfig, databaseConfig],
       validate: validateEnvironment,
     }),
     AuthModule,

@@ -1,9 +1,13 @@
+import helmet from '@fastify/helmet';
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
+import { appConfig, trustProxySetting } from './config/app.config';
 import { ContractExceptionFilter } from './contract/contract-exception.filter';
 import { MalformedRequestError } from './contract/contract-errors';
+import { RequestMessages } from './contract/contract-messages';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
 
@@ -17,6 +21,7 @@ export const APPLICATION_OPTIONS = { bodyParser: false, bufferLogs: true } as co
 export function createFastifyAdapter(): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: trustProxySetting(),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
   });
   registerJsonBodyParser(adapter.getInstance());
@@ -27,7 +32,12 @@ export function createFastifyAdapter(): FastifyAdapter {
  * Everything `main.ts` applies to the application, shared with the end-to-end tests so that they run
  * the exact same stack.
  */
-export function configureApp(app: NestFastifyApplication, options: { swagger: boolean }): void {
+export async function configureApp(app: NestFastifyApplication): Promise<void> {
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  await app.register(helmet, { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } });
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
+  }
   app.useGlobalFilters(new ContractExceptionFilter());
   app.useGlobalPipes(
     new RequestBodyPipe(),
@@ -39,11 +49,27 @@ export function configureApp(app: NestFastifyApplication, options: { swagger: bo
     }),
   );
   app.enableShutdownHooks();
-  if (options.swagger) setUpSwagger(app);
+  if (config.swaggerEnabled) setUpSwagger(app);
 }
 
+/** Helmet's default CSP, loosened only as far as Swagger UI's inline bootstrap needs. */
+const SWAGGER_UI_CSP = {
+  defaultSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  scriptSrc: ["'self'", "'unsafe-inline'"],
+};
+
+/**
+ * The DTOs' own messages (Chinese, like the rest of the API); class-validator's English one for an
+ * unknown property is replaced.
+ */
 function validationMessages(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) => Object.values(error.constraints ?? {}));
+  return errors.flatMap((error) =>
+    Object.entries(error.constraints ?? {}).map(([constraint, message]) =>
+      constraint === 'whitelistValidation' ? RequestMessages.unknownProperty : message,
+    ),
+  );
 }
 
 function setUpSwagger(app: NestFastifyApplication): void {

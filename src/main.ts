@@ -10,7 +10,7 @@ import { appConfig } from './config/app.config';
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), APPLICATION_OPTIONS);
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
-  configureApp(app, { swagger: config.swaggerEnabled });
+  await configureApp(app);
   await app.listen(config.port, config.host);
   app.flushLogs();
 }

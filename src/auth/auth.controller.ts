@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -7,12 +7,14 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 
 import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
-import { ContractMessages, RegistrationMessages } from '../contract/contract-messages';
+import { ContractMessages, RegistrationMessages, ThrottlingMessages } from '../contract/contract-messages';
 import { ContractRoute } from '../contract/contract-route.decorator';
 import { DataRequestType } from '../contract/data-request-type';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
@@ -29,6 +31,10 @@ import { LoginResponseDto } from './dto/login-response.dto';
 import { RegisterDto } from './dto/register.dto';
 import { RegisterFailureResponseDto, RegisterResponseDto } from './dto/register-response.dto';
 
+const RETRY_AFTER_HEADER = {
+  'Retry-After': { description: 'Seconds until the next attempt may succeed.', schema: { type: 'integer' } },
+};
+
 @ApiTags('user')
 @Controller('user')
 export class AuthController {
@@ -36,6 +42,7 @@ export class AuthController {
 
   @Post('register')
   @Public()
+  @UseGuards(ThrottlerGuard)
   @ContractRoute('register')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Create an account' })
@@ -46,8 +53,16 @@ export class AuthController {
     description: `Invalid input, e.g. "${RegistrationMessages.passwordTooShort}"`,
   })
   @ApiConflictResponse({ type: RegisterFailureResponseDto, description: 'The name is taken, in any letter case.' })
-  public async register(@Body() body: RegisterDto): Promise<PayloadModel<{ username: string }>> {
-    const user = await this.auth.register(body.Username, body.Password);
+  @ApiTooManyRequestsResponse({
+    type: RegisterFailureResponseDto,
+    description: `Too many registrations from this address: "${ThrottlingMessages.tooManyRequests}"`,
+    headers: RETRY_AFTER_HEADER,
+  })
+  public async register(
+    @Body() body: RegisterDto,
+    @Req() request: FastifyRequest,
+  ): Promise<PayloadModel<{ username: string }>> {
+    const user = await this.auth.register(body.Username, body.Password, clientInfoOf(request));
     return payloadModel(DataRequestType.Reg_Reg, HttpStatus.OK, RegistrationMessages.registered, {
       username: user.username,
     });
@@ -55,6 +70,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @UseGuards(ThrottlerGuard)
   @ContractRoute('login')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Log in: get a 30-minute bearer token and an open token' })
@@ -63,6 +79,13 @@ export class AuthController {
   @ApiUnauthorizedResponse({
     type: LoginFailureResponseDto,
     description: 'Wrong password, unknown user, or an empty or missing username or password.',
+  })
+  @ApiTooManyRequestsResponse({
+    type: LoginFailureResponseDto,
+    description:
+      `The account name is locked after repeated failures ("${ThrottlingMessages.accountLocked}"), ` +
+      `or this address sent too many logins ("${ThrottlingMessages.tooManyRequests}"). StatusCode is 429.`,
+    headers: RETRY_AFTER_HEADER,
   })
   @ApiBadRequestResponse({
     description: 'The body is not a JSON object of strings, or the server cannot process the login.',
@@ -91,8 +114,11 @@ export class AuthController {
   })
   @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
   @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
-  public async refresh(@CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<string> {
-    return jsonString(await this.auth.refresh(principal));
+  public async refresh(
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Req() request: FastifyRequest,
+  ): Promise<string> {
+    return jsonString(await this.auth.refresh(principal, clientInfoOf(request)));
   }
 
   @Post('logout')
@@ -103,8 +129,11 @@ export class AuthController {
   @ApiOkResponse({ schema: { type: 'string', example: ContractMessages.loggedOut } })
   @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
   @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
-  public async logout(@CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<string> {
-    await this.auth.logout(principal);
+  public async logout(
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Req() request: FastifyRequest,
+  ): Promise<string> {
+    await this.auth.logout(principal, clientInfoOf(request));
     return jsonString(ContractMessages.loggedOut);
   }
 }

@@ -2,12 +2,19 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 
+import { AuditService } from '../audit/audit.service';
 import { authConfig } from '../config/auth.config';
-import { InvalidBearerTokenError, InvalidCredentialsError, MalformedRequestError } from '../contract/contract-errors';
+import {
+  AccountLockedError,
+  InvalidBearerTokenError,
+  InvalidCredentialsError,
+  MalformedRequestError,
+} from '../contract/contract-errors';
 import { RegistrationMessages } from '../contract/contract-messages';
+import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, SessionsService } from '../sessions/sessions.service';
 import { UserProfile, UsersService } from '../users/users.service';
-import { AuthenticatedPrincipal } from './authenticated-principal';
+import type { AuthenticatedPrincipal } from './authenticated-principal';
 import { PasswordHasher } from './password-hasher.service';
 import { TokenService } from './token.service';
 
@@ -26,31 +33,53 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenService,
+    private readonly lockout: LoginLockoutService,
+    private readonly audit: AuditService,
   ) {}
 
   /** @throws MalformedRequestError for a name that can never be a username; UsernameTakenError. */
-  public async register(rawUsername: string, password: string): Promise<UserProfile> {
+  public async register(rawUsername: string, password: string, client: ClientInfo): Promise<UserProfile> {
     const username = UsersService.normaliseUsername(rawUsername);
     if (username === null) throw new MalformedRequestError([RegistrationMessages.usernameInvalid]);
-    return this.users.create(username, await this.passwords.hash(password));
+    const user = await this.users.create(username, await this.passwords.hash(password));
+    await this.audit.record('register', { username: user.username, userId: user.id }, client);
+    return user;
   }
 
   /**
-   * Checks the credentials and opens a session. Unknown user, wrong password and empty fields fail alike,
-   * in the same time (one bcrypt comparison each).
-   * @throws InvalidCredentialsError
+   * Checks the credentials and opens a session. Unknown user, wrong password and empty fields fail
+   * alike and take the same time: the same queries and one bcrypt comparison each. Failures count
+   * toward the name's lockout whether or not the name exists.
+   * @throws InvalidCredentialsError, AccountLockedError
    */
-  public async login(username: string, password: string, client: ClientInfo): Promise<LoginResult> {
-    const user = username && password ? await this.users.findCredentials(username) : null;
-    const passwordMatches = await this.passwords.verify(password, user?.passwordHash);
-    if (!user || !passwordMatches) throw new InvalidCredentialsError();
+  public async login(rawUsername: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    // A name that could never be registered is never counted or looked up (it may hold a NUL, which
+    // PostgreSQL text cannot), but still costs a bcrypt comparison.
+    const username = UsersService.normaliseUsername(rawUsername);
+    const usernameKey = username === null ? null : UsersService.usernameKey(username);
+    if (usernameKey !== null) {
+      const secondsLocked = await this.lockout.secondsLocked(usernameKey);
+      if (secondsLocked !== null) {
+        await this.audit.record('login_failed', { username }, client);
+        throw new AccountLockedError(secondsLocked);
+      }
+    }
 
+    const user = username !== null && password ? await this.users.findCredentials(username) : null;
+    const passwordMatches = await this.passwords.verify(password, user?.passwordHash);
+    if (!user || !passwordMatches) {
+      await this.recordFailedLogin(username, usernameKey, user?.id ?? null, client);
+      throw new InvalidCredentialsError();
+    }
+
+    await this.lockout.recordSuccess(usernameKey!);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }
     const sessionId = randomUUID();
     const token = this.tokens.issue(user.username, sessionId);
     const session = await this.sessions.start(sessionId, user.id, token, client);
+    await this.audit.record('login_succeeded', { username: user.username, userId: user.id, sessionId }, client);
     return { bearerToken: token.token, openToken: session.openToken };
   }
 
@@ -60,10 +89,13 @@ export class AuthService {
    * after the grace window a replaced token is taken as stolen and its whole session ends.
    * @throws InvalidBearerTokenError
    */
-  public async refresh(principal: AuthenticatedPrincipal): Promise<string> {
+  public async refresh(principal: AuthenticatedPrincipal, client: ClientInfo): Promise<string> {
     if (principal.isCurrentToken) {
       const next = this.tokens.issue(principal.username, principal.sessionId);
-      if (await this.sessions.rotate(principal.sessionId, principal.tokenId, next)) return next.token;
+      if (await this.sessions.rotate(principal.sessionId, principal.tokenId, next)) {
+        await this.audit.record('token_refreshed', subjectOf(principal), client);
+        return next.token;
+      }
     }
     const successor = await this.sessions.findRecentSuccessor(
       principal.sessionId,
@@ -74,12 +106,35 @@ export class AuthService {
 
     if (await this.sessions.end(principal.sessionId, 'reuse_detected')) {
       this.logger.warn(`Replaced token reused: ended session ${principal.sessionId} of user ${principal.userId}`);
+      await this.audit.record('refresh_reuse_detected', subjectOf(principal), client);
     }
     throw new InvalidBearerTokenError();
   }
 
   /** Ends the caller's session, so its token is refused from the next request on, on every instance. */
-  public async logout(principal: AuthenticatedPrincipal): Promise<void> {
-    await this.sessions.end(principal.sessionId, 'logout', principal.tokenId);
+  public async logout(principal: AuthenticatedPrincipal, client: ClientInfo): Promise<void> {
+    if (await this.sessions.end(principal.sessionId, 'logout', principal.tokenId)) {
+      await this.audit.record('logout', subjectOf(principal), client);
+    }
   }
+
+  private async recordFailedLogin(
+    username: string | null,
+    usernameKey: string | null,
+    userId: string | null,
+    client: ClientInfo,
+  ): Promise<void> {
+    if (usernameKey !== null) {
+      const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey);
+      if (lockedForSeconds !== null) {
+        this.logger.warn(`Account name locked for ${lockedForSeconds} s after repeated failed logins`);
+        await this.audit.record('account_locked', { username, userId }, client);
+      }
+    }
+    await this.audit.record('login_failed', { username, userId }, client);
+  }
+}
+
+function subjectOf(principal: AuthenticatedPrincipal): { username: string; userId: string; sessionId: string } {
+  return { username: principal.username, userId: principal.userId, sessionId: principal.sessionId };
 }

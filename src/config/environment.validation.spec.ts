@@ -64,10 +64,7 @@ describe('validateEnvironment', () => {
 
   describe('refuses a malformed variable, naming it', () => {
     it('PORT that is not a number', () => {
-      expect(refusal({ PORT: 'eighty' })).toBe(
-        'Invalid configuration: PORT must not be greater than 65535; PORT must not be less than 0; ' +
-          'PORT must be an integer number',
-      );
+      expect(refusal({ PORT: 'eighty' })).toBe('Invalid configuration: PORT must be an integer number');
     });
 
     it('PORT out of range', () => {
@@ -115,8 +112,7 @@ describe('validateEnvironment', () => {
   describe('JWT_SECRET', () => {
     it('is required in production', () => {
       expect(refusal({ NODE_ENV: 'production' })).toBe(
-        'Invalid configuration: JWT_SECRET must be at least 32 bytes long; ' +
-          'JWT_SECRET is required when NODE_ENV=production',
+        'Invalid configuration: JWT_SECRET is required when NODE_ENV=production',
       );
     });
 

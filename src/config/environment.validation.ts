@@ -22,13 +22,16 @@ export const EXAMPLE_JWT_SECRET = 'change-me-to-at-least-32-random-bytes-of-secr
 /** `30m`, `1h`, `45s`, `2d`, or a bare number of seconds. */
 export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)?$/;
 
-const toBoolean = ({ value }: { value: unknown }): unknown => {
-  if (typeof value !== 'string') return value;
+/** `true`/`1`/`yes`/`on` and `false`/`0`/`no`/`off`, in any letter case; undefined for anything else. */
+export function parseBoolean(value: string): boolean | undefined {
   const normalised = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
   if (['false', '0', 'no', 'off'].includes(normalised)) return false;
-  return value;
-};
+  return undefined;
+}
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (parseBoolean(value) ?? value) : value;
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -42,9 +45,9 @@ export class EnvironmentVariables {
   public NODE_ENV: NodeEnvironment = 'development';
 
   @Transform(toInteger)
-  @IsInt()
   @Min(0)
   @Max(65535)
+  @IsInt()
   public PORT = 3000;
 
   @IsString()
@@ -55,40 +58,40 @@ export class EnvironmentVariables {
   public DATABASE_URL?: string;
 
   @Transform(toInteger)
-  @IsInt()
   @Min(1)
   @Max(200)
+  @IsInt()
   public DATABASE_POOL_SIZE = 10;
 
   @IsString()
   public DATA_DIR = '.data';
 
   @Transform(toInteger)
-  @IsInt()
   @Min(1024)
   @Max(65535)
+  @IsInt()
   public EMBEDDED_POSTGRES_PORT = 54329;
 
   @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
-  @IsString({ message: 'JWT_SECRET is required when NODE_ENV=production' })
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 bytes long' })
+  @IsString({ message: 'JWT_SECRET is required when NODE_ENV=production' })
   public JWT_SECRET?: string;
 
   @Matches(DURATION_PATTERN, { message: 'JWT_EXPIRES_IN must be a number of seconds or a duration like 30m' })
   public JWT_EXPIRES_IN = '30m';
 
-  @IsString()
   @MinLength(1)
+  @IsString()
   public JWT_ISSUER = 'FunGame';
 
-  @IsString()
   @MinLength(1)
+  @IsString()
   public JWT_AUDIENCE = 'FunGame Web API';
 
   @Transform(toInteger)
-  @IsInt()
   @Min(4)
   @Max(15)
+  @IsInt()
   public BCRYPT_COST = 12;
 
   @Matches(DURATION_PATTERN, { message: 'REFRESH_REUSE_GRACE must be a number of seconds or a duration like 10s' })
@@ -97,6 +100,42 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   @IsBoolean()
   public SWAGGER_ENABLED = true;
+
+  /** Comma-separated origins allowed by CORS; empty leaves CORS off. */
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*)$/, {
+    message: 'CORS_ORIGINS must be * or a comma-separated list of http(s) origins',
+  })
+  public CORS_ORIGINS?: string;
+
+  /** Behind a reverse proxy: `true`, or the proxies' comma-separated addresses or CIDR ranges. */
+  @IsOptional()
+  @IsString()
+  public TRUST_PROXY?: string;
+
+  @Transform(toInteger)
+  @Min(1)
+  @Max(1000)
+  @IsInt()
+  public LOGIN_MAX_FAILURES = 5;
+
+  @Matches(DURATION_PATTERN, { message: 'LOGIN_LOCKOUT_BASE must be a number of seconds or a duration like 1m' })
+  public LOGIN_LOCKOUT_BASE = '1m';
+
+  @Matches(DURATION_PATTERN, { message: 'LOGIN_LOCKOUT_MAX must be a number of seconds or a duration like 15m' })
+  public LOGIN_LOCKOUT_MAX = '15m';
+
+  @Transform(toInteger)
+  @Min(1)
+  @IsInt()
+  public AUTH_RATE_LIMIT = 20;
+
+  @Matches(DURATION_PATTERN, { message: 'AUTH_RATE_WINDOW must be a number of seconds or a duration like 1m' })
+  public AUTH_RATE_WINDOW = '1m';
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  public REDIS_URL?: string;
 }
 
 /**
@@ -106,7 +145,12 @@ export class EnvironmentVariables {
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
   const environment = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
-  const errors = validateSync(environment, { skipMissingProperties: false, forbidUnknownValues: false });
+  const errors = validateSync(environment, {
+    skipMissingProperties: false,
+    forbidUnknownValues: false,
+    // Decorators apply bottom-up: each property's type check sits last, so it is the one reported.
+    stopAtFirstError: true,
+  });
   if (environment.NODE_ENV === 'production' && environment.JWT_SECRET === EXAMPLE_JWT_SECRET) {
     throw new Error(
       'Invalid configuration: JWT_SECRET is the example value from .env.example; set a secret of your own',

@@ -26,3 +26,10 @@ export class MalformedRequestError extends ContractError {
 }
 
 export class UsernameTakenError extends ContractError {}
+
+/** Too many consecutive failed logins for this account name: refused until the lock ends. */
+export class AccountLockedError extends ContractError {
+  public constructor(public readonly retryAfterSeconds: number) {
+    super(`locked for ${retryAfterSeconds} s`);
+  }
+}

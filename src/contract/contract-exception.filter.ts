@@ -7,10 +7,12 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { ContractMessages, RegistrationMessages } from './contract-messages';
+import { ContractMessages, RegistrationMessages, ThrottlingMessages } from './contract-messages';
 import {
+  AccountLockedError,
   ContractError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
@@ -88,6 +90,22 @@ export class ContractExceptionFilter implements ExceptionFilter {
         body: payloadModel(DataRequestType.Reg_Reg, HttpStatus.CONFLICT, RegistrationMessages.usernameTaken, {}),
       };
     }
+    if (exception instanceof AccountLockedError) {
+      return {
+        status: HttpStatus.TOO_MANY_REQUESTS,
+        body: payloadModel(
+          DataRequestType.Login_Login,
+          HttpStatus.TOO_MANY_REQUESTS,
+          ThrottlingMessages.accountLocked,
+          {},
+        ),
+        headers: { 'retry-after': String(exception.retryAfterSeconds) },
+      };
+    }
+    if (exception instanceof ThrottlerException) {
+      // ThrottlerGuard has set Retry-After already.
+      return this.tooManyRequests(route);
+    }
     if (exception instanceof MalformedRequestError) {
       return this.cannotProcess(route, HttpStatus.BAD_REQUEST, exception.reasons[0]);
     }
@@ -97,6 +115,19 @@ export class ContractExceptionFilter implements ExceptionFilter {
     const clientStatus = clientErrorStatus(exception);
     if (clientStatus !== undefined) return this.cannotProcess(route, clientStatus);
     return this.cannotProcess(route, HttpStatus.BAD_REQUEST);
+  }
+
+  private tooManyRequests(route: ContractRouteKind): WireResponse {
+    const status = HttpStatus.TOO_MANY_REQUESTS;
+    const message = ThrottlingMessages.tooManyRequests;
+    switch (route) {
+      case 'login':
+        return { status, body: payloadModel(DataRequestType.Login_Login, status, message, {}) };
+      case 'register':
+        return { status, body: payloadModel(DataRequestType.Reg_Reg, status, message, {}) };
+      case 'bearer':
+        return { status, body: message };
+    }
   }
 
   /** The contract answers both bad input and internal failures with the route's "cannot process" body. */

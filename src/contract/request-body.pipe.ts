@@ -16,12 +16,18 @@ export class RequestBodyPipe implements PipeTransform {
   public transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'body' || !isDtoClass(metadata.metatype)) return value;
     if (value === undefined) return {};
-    if (!isPlainObject(value)) throw new MalformedRequestError(['the body must be a JSON object']);
+    if (!isPlainObject(value)) throw new MalformedRequestError();
 
     const canonicalNames = this.canonicalNamesOf(metadata.metatype);
     const canonical: Record<string, unknown> = {};
     for (const [key, fieldValue] of Object.entries(value)) {
-      canonical[canonicalNames.get(key.toLowerCase()) ?? key] = fieldValue;
+      // defineProperty, not assignment: a `__proto__` key must stay a plain (and then refused) property.
+      Object.defineProperty(canonical, canonicalNames.get(key.toLowerCase()) ?? key, {
+        value: fieldValue,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return canonical;
   }

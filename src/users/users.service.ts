@@ -41,7 +41,10 @@ export class UsersService {
     return valid ? username : null;
   }
 
-  /** Case- and normalisation-insensitive identity of a name: `Ｐlayer`, `player` and `PLAYER` differ, `Player` and `player` do not. */
+  /**
+   * The identity of a name, insensitive to letter case and Unicode normalisation: `Player`, `PLAYER`
+   * and `player` are one account, as are `José` composed and decomposed.
+   */
   public static usernameKey(username: string): string {
     return username.normalize('NFC').toLowerCase().normalize('NFC');
   }

@@ -6,8 +6,10 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { authConfig } from '../../src/config/auth.config';
+import { bruteForceConfig } from '../../src/config/brute-force.config';
 
 export type AuthSettings = ConfigType<typeof authConfig>;
+export type BruteForceSettings = ConfigType<typeof bruteForceConfig>;
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -21,16 +23,21 @@ export interface TestApp {
  * Boots the real AppModule with the same adapter, pipes, filter and Swagger as `main.ts`, listening on
  * a real port of loopback, against the worker's PostgreSQL database.
  */
-export async function startTestApp(settings: Partial<AuthSettings> = {}): Promise<TestApp> {
+export async function startTestApp(
+  settings: Partial<AuthSettings> = {},
+  bruteForceSettings: Partial<BruteForceSettings> = {},
+): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(authConfig.KEY)
     .useValue({ ...authConfig(), ...settings })
+    .overrideProvider(bruteForceConfig.KEY)
+    .useValue({ ...bruteForceConfig(), ...bruteForceSettings })
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
     ...APPLICATION_OPTIONS,
     logger: ['error', 'warn'],
   });
-  configureApp(app, { swagger: true });
+  await configureApp(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

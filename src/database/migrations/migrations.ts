@@ -1,4 +1,5 @@
 import { CreateUsersAndSessions1763700000000 } from './1763700000000-CreateUsersAndSessions';
+import { CreateLoginFailuresAndAuditEvents1763710000000 } from './1763710000000-CreateLoginFailuresAndAuditEvents';
 
 /** Every migration, oldest first. Listed rather than globbed so ts-jest and the built dist agree. */
-export const MIGRATIONS = [CreateUsersAndSessions1763700000000];
+export const MIGRATIONS = [CreateUsersAndSessions1763700000000, CreateLoginFailuresAndAuditEvents1763710000000];

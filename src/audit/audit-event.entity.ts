@@ -1,0 +1,42 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const AUDIT_EVENT_TYPES = [
+  'register',
+  'login_succeeded',
+  'login_failed',
+  'account_locked',
+  'token_refreshed',
+  'refresh_reuse_detected',
+  'logout',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** One security-relevant event. Never holds a password, a token or a token id. */
+@Entity({ name: 'audit_events' })
+@Index('audit_events_by_time', ['occurredAt'])
+export class AuditEvent {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  public id!: string;
+
+  @CreateDateColumn({ name: 'occurred_at', type: 'timestamptz' })
+  public occurredAt!: Date;
+
+  @Column({ type: 'varchar', length: 32 })
+  public event!: AuditEventType;
+
+  /** The account name as sent (NFC), also for names that do not exist; null when unusable. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  public username!: string | null;
+
+  @Column({ name: 'user_id', type: 'uuid', nullable: true })
+  public userId!: string | null;
+
+  @Column({ name: 'session_id', type: 'uuid', nullable: true })
+  public sessionId!: string | null;
+
+  @Column({ name: 'client_address', type: 'varchar', length: 64, nullable: true })
+  public clientAddress!: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  public userAgent!: string | null;
+}

@@ -1,0 +1,171 @@
+import Redis from 'ioredis';
+
+import { PASSWORD, register, uniqueUsername } from './support/accounts';
+import { http, HttpResponse } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
+
+const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
+const ACCOUNT_LOCKED = {
+  RequestType: 13,
+  StatusCode: 429,
+  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
+  Data: {},
+};
+const TOO_MANY_LOGINS = { RequestType: 13, StatusCode: 429, Message: '请求过于频繁，请稍后再试。', Data: {} };
+
+const login = (server: TestApp, username: string, password: string): Promise<HttpResponse> =>
+  http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
+
+async function failLogins(server: TestApp, username: string, times: number): Promise<void> {
+  for (let attempt = 0; attempt < times; attempt++) {
+    const response = await login(server, username, 'not the password');
+    expect(response.json).toEqual(INVALID_CREDENTIALS);
+  }
+}
+
+describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', () => {
+  let first: TestApp;
+  let second: TestApp;
+
+  beforeAll(async () => {
+    first = await startTestApp();
+    second = await startTestApp();
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it('locks the name after 5 failures: even the right password then gets 429 with Retry-After', async () => {
+    const username = await register(first.url);
+    await failLogins(first, username, 5);
+
+    const response = await login(first, username, PASSWORD);
+    expect(response.status).toBe(429);
+    expect(response.json).toEqual(ACCOUNT_LOCKED);
+    const retryAfter = Number(response.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(55);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+  });
+
+  it('holds a lock earned through one instance on another', async () => {
+    const username = await register(first.url);
+    await failLogins(first, username, 3);
+    await failLogins(second, username, 2);
+
+    expect((await login(second, username, PASSWORD)).status).toBe(429);
+    expect((await login(first, username, PASSWORD)).status).toBe(429);
+  });
+
+  it('locks names that do not exist alike, so a lock reveals nothing', async () => {
+    const nobody = uniqueUsername('nobody');
+    await failLogins(first, nobody, 5);
+    const response = await login(first, nobody, PASSWORD);
+    expect(response.status).toBe(429);
+    expect(response.json).toEqual(ACCOUNT_LOCKED);
+  });
+
+  it('counts only consecutive failures: a success resets the count', async () => {
+    const username = await register(first.url);
+    await failLogins(first, username, 4);
+    expect((await login(first, username, PASSWORD)).status).toBe(200);
+    await failLogins(first, username, 4);
+    expect((await login(first, username, PASSWORD)).status).toBe(200);
+  });
+
+  it('counts the name in any letter case as one', async () => {
+    const username = await register(first.url);
+    await failLogins(first, username.toUpperCase(), 3);
+    await failLogins(first, username, 2);
+    expect((await login(first, username, PASSWORD)).status).toBe(429);
+  });
+
+  it('doubles each further lock up to the maximum, and forgets after a success', async () => {
+    const server = await startTestApp({}, { lockoutBaseMs: 1_000, lockoutMaxMs: 3_000, loginMaxFailures: 2 });
+    try {
+      const username = await register(server.url);
+      const lockSeconds = async (): Promise<number> => {
+        await failLogins(server, username, 2);
+        const locked = await login(server, username, PASSWORD);
+        expect(locked.status).toBe(429);
+        const seconds = Number(locked.headers['retry-after']);
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100));
+        return seconds;
+      };
+      expect(await lockSeconds()).toBe(1);
+      expect(await lockSeconds()).toBe(2);
+      expect(await lockSeconds()).toBe(3);
+      expect(await lockSeconds()).toBe(3);
+
+      expect((await login(server, username, PASSWORD)).status).toBe(200);
+      expect(await lockSeconds()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+});
+
+describe('rate limit per client address on login and register (@nestjs/throttler)', () => {
+  it('answers 429 with Retry-After and the PayloadModel once the limit is used up', async () => {
+    const server = await startTestApp({}, { rateLimit: 3, rateWindowMs: 60_000 });
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        expect((await login(server, uniqueUsername(), PASSWORD)).status).toBe(401);
+      }
+      const limited = await login(server, uniqueUsername(), PASSWORD);
+      expect(limited.status).toBe(429);
+      expect(limited.json).toEqual(TOO_MANY_LOGINS);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+      for (let attempt = 0; attempt < 3; attempt++) await register(server.url);
+      const registration = await http(server.url, 'POST', '/user/register', {
+        body: { Username: uniqueUsername(), Password: PASSWORD },
+      });
+      expect(registration.status).toBe(429);
+      expect(registration.json).toEqual({
+        RequestType: 12,
+        StatusCode: 429,
+        Message: '请求过于频繁，请稍后再试。',
+        Data: {},
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisAvailable = async (): Promise<boolean> => {
+    const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  };
+
+  it('shares the counters between instances through Redis when REDIS_URL is set', async () => {
+    if (!(await redisAvailable())) {
+      // The README's `npm test` needs nothing but Node.js; CI runs this with its Redis.
+      console.warn(`Skipping the shared-counter check: no Redis at ${redisUrl}`);
+      return;
+    }
+    // Keys of their own, so counters of other runs in the same Redis cannot interfere.
+    const settings = { rateLimit: 4, redisUrl, redisKeyPrefix: `fungame-auth-test:${uniqueUsername('run')}:` };
+    const first = await startTestApp({}, settings);
+    const second = await startTestApp({}, settings);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        expect((await login(first, uniqueUsername(), PASSWORD)).status).toBe(401);
+        expect((await login(second, uniqueUsername(), PASSWORD)).status).toBe(401);
+      }
+      expect((await login(first, uniqueUsername(), PASSWORD)).status).toBe(429);
+      expect((await login(second, uniqueUsername(), PASSWORD)).status).toBe(429);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
