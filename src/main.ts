@@ -5,10 +5,13 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppModule } from './app.module';
 import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter } from './app.setup';
-import { appConfig } from './config/app.config';
+import { appConfig, logLevels } from './config/app.config';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), APPLICATION_OPTIONS);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), {
+    ...APPLICATION_OPTIONS,
+    logger: logLevels(),
+  });
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   await configureApp(app);
   await app.listen(config.port, config.host);

@@ -14,6 +14,9 @@ import {
 } from 'class-validator';
 
 export const NODE_ENVIRONMENTS = ['development', 'production', 'test'] as const;
+/** From least to most verbose; each level includes the ones before it. */
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
 /** The placeholder committed in `.env.example`; production refuses it like a missing secret. */
@@ -52,6 +55,9 @@ export class EnvironmentVariables {
 
   @IsString()
   public HOST = '0.0.0.0';
+
+  @IsIn(LOG_LEVELS)
+  public LOG_LEVEL: LogLevelName = 'log';
 
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// connection URL' })

@@ -1,0 +1,111 @@
+// Starts the production build (`node dist/main.js`) as a process of its own, as an operator would,
+// against a database made for this run: a fresh database on DATABASE_URL's server, or, without
+// DATABASE_URL, the service's own embedded PostgreSQL in a temporary data folder.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A database of this run's own: created on DATABASE_URL's server, or the embedded one's default. */
+export async function prepareDatabase(label) {
+  if (!process.env.DATABASE_URL) {
+    const dataDir = mkdtempSync(join(tmpdir(), `fungame-auth-${label}-`));
+    chmodSync(dataDir, 0o755); // run as root, the embedded cluster belongs to the `postgres` OS user
+    const env = { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()) };
+    return {
+      env,
+      description: 'embedded PostgreSQL',
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const server = new URL(process.env.DATABASE_URL);
+  const database = `fungame_${label}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${database}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    description: `PostgreSQL at ${server.host} (database ${database})`,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: server.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * Spawns `node dist/main.js` with NODE_ENV=production, logs at warn, and `extraEnv` (limits raised for
+ * load through configuration, as an operator would). Resolves once GET /health answers 200.
+ */
+export async function startServer(databaseEnv, extraEnv = {}, { nodeOptions = [] } = {}) {
+  if (!existsSync('dist/main.js')) throw new Error('dist/main.js is missing: run `npm run build` first');
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeOptions, 'dist/main.js'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...databaseEnv,
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const state = await Promise.race([exited.then(() => 'exited'), delay(200).then(() => 'waiting')]);
+    if (state === 'exited') throw new Error('the server exited during start-up');
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the server did not become healthy within 120 s');
+    }
+  }
+  return {
+    url,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function postJson(url, body, headers = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
