@@ -3,7 +3,7 @@
 // DATABASE_URL, the service's own embedded PostgreSQL in a temporary data folder.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +25,15 @@ export async function prepareDatabase(label) {
   if (!process.env.DATABASE_URL) {
     const dataDir = mkdtempSync(join(tmpdir(), `fungame-auth-${label}-`));
     chmodSync(dataDir, 0o755); // run as root, the embedded cluster belongs to the `postgres` OS user
-    const env = { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()) };
+    const port = await freePort();
     return {
-      env,
+      env: { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(port) },
       description: 'embedded PostgreSQL',
+      // Known once the server has initialised the cluster and written its password.
+      connectionUrl: () => {
+        const password = readFileSync(join(dataDir, 'postgres-password'), 'utf8').trim();
+        return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/fungame`;
+      },
       drop: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
@@ -43,6 +48,7 @@ export async function prepareDatabase(label) {
   return {
     env: { DATABASE_URL: url.toString() },
     description: `PostgreSQL at ${server.host} (database ${database})`,
+    connectionUrl: () => url.toString(),
     drop: async () => {
       const client = new pg.Client({ connectionString: server.toString() });
       await client.connect();

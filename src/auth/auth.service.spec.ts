@@ -43,6 +43,7 @@ const CLIENT: ClientInfo = { address: '203.0.113.7', userAgent: 'FunGame/1.0' };
 const PRINCIPAL: AuthenticatedPrincipal = {
   userId: USER_ID,
   username: 'Player',
+  registeredAt: new Date('2026-11-01T08:00:00.000Z'),
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
   isCurrentToken: true,

@@ -1,7 +1,9 @@
 /** Who a verified bearer token speaks for; the global guard puts it on `request.user`. */
 export interface AuthenticatedPrincipal {
   userId: string;
+  /** The account's name as stored now (the token's `sub` is the name at login). */
   username: string;
+  registeredAt: Date;
   sessionId: string;
   tokenId: string;
   /**

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 
 import { Session, SessionEndReason } from './session.entity';
+import { LiveSessionState, SessionStateLoader } from './session-state.loader';
 
 /** The identity of one bearer token as the session records it (its `jti` and lifetime). */
 export interface TokenRecord {
@@ -17,15 +18,12 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
-/** What the bearer guard needs to know of a session on every request. */
-export interface SessionTokenState {
-  userId: string;
-  currentTokenId: string;
-}
-
 @Injectable()
 export class SessionsService {
-  public constructor(@InjectRepository(Session) private readonly sessions: Repository<Session>) {}
+  public constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    private readonly liveStates: SessionStateLoader,
+  ) {}
 
   /** Opens a session whose current token is `token`; returns its id and open token. */
   public async start(
@@ -48,12 +46,9 @@ export class SessionsService {
     return { id: sessionId, openToken };
   }
 
-  /** The live session's state, or null when it does not exist or has ended. */
-  public async findLiveTokenState(sessionId: string): Promise<SessionTokenState | null> {
-    return this.sessions.findOne({
-      select: { userId: true, currentTokenId: true },
-      where: { id: sessionId, endedAt: IsNull() },
-    });
+  /** The live session's state (batched with concurrent lookups), or null when it does not exist or has ended. */
+  public findLiveState(sessionId: string): Promise<LiveSessionState | null> {
+    return this.liveStates.load(sessionId);
   }
 
   /**

@@ -28,6 +28,7 @@ const TOKEN_ID = 'b2c4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b';
 const PRINCIPAL: AuthenticatedPrincipal = {
   userId: USER_ID,
   username: 'player123',
+  registeredAt: new Date('2026-11-01T08:00:00.000Z'),
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
   isCurrentToken: true,
@@ -87,13 +88,18 @@ function caught(run: () => unknown): unknown {
 
 describe('JwtAuthGuard', () => {
   let guard: JwtAuthGuard;
-  let findLiveTokenState: jest.Mock;
+  let findLiveState: jest.Mock;
 
   beforeEach(() => {
     guard = new JwtAuthGuard(new Reflector());
-    findLiveTokenState = jest.fn().mockResolvedValue({ userId: USER_ID, currentTokenId: TOKEN_ID });
+    findLiveState = jest.fn().mockResolvedValue({
+      userId: USER_ID,
+      currentTokenId: TOKEN_ID,
+      username: 'player123',
+      registeredAt: new Date('2026-11-01T08:00:00.000Z'),
+    });
     // Registers itself with passport as 'jwt', as the module does: the guard's non-public path runs it for real.
-    new JwtStrategy(CONFIG, { findLiveTokenState } as unknown as SessionsService);
+    new JwtStrategy(CONFIG, { findLiveState } as unknown as SessionsService);
   });
 
   describe('canActivate', () => {
@@ -102,7 +108,7 @@ describe('JwtAuthGuard', () => {
 
       expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.login, request))).toBe(true);
       expect(request.user).toBeUndefined();
-      expect(findLiveTokenState).not.toHaveBeenCalled();
+      expect(findLiveState).not.toHaveBeenCalled();
     });
 
     it('lets every handler of a @Public() controller through', () => {

@@ -4,7 +4,8 @@ import { JsonWebTokenError, sign, SignOptions, TokenExpiredError } from 'jsonweb
 
 import type { authConfig } from '../../config/auth.config';
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
-import { SessionsService, SessionTokenState } from '../../sessions/sessions.service';
+import type { LiveSessionState } from '../../sessions/session-state.loader';
+import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { BearerTokenClaims } from '../bearer-token-claims';
 import { CLOCK_TOLERANCE_SECONDS, JwtStrategy } from './jwt.strategy';
@@ -35,17 +36,25 @@ const CLAIMS: BearerTokenClaims = {
   aud: 'FunGame Web API',
 };
 
+const REGISTERED_AT = new Date('2026-11-01T08:00:00.000Z');
+
 const PRINCIPAL: AuthenticatedPrincipal = {
   userId: USER_ID,
   username: 'player123',
+  registeredAt: REGISTERED_AT,
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
   isCurrentToken: true,
 };
 
-const LIVE_SESSION: SessionTokenState = { userId: USER_ID, currentTokenId: TOKEN_ID };
+const LIVE_SESSION: LiveSessionState = {
+  userId: USER_ID,
+  currentTokenId: TOKEN_ID,
+  username: 'player123',
+  registeredAt: REGISTERED_AT,
+};
 
-type SessionsMock = jest.Mocked<Pick<SessionsService, 'findLiveTokenState'>>;
+type SessionsMock = jest.Mocked<Pick<SessionsService, 'findLiveState'>>;
 
 function strategyWith(sessions: SessionsMock): JwtStrategy {
   return new JwtStrategy(CONFIG, sessions as unknown as SessionsService);
@@ -98,7 +107,7 @@ describe('JwtStrategy', () => {
 
   beforeEach(() => {
     jest.spyOn(Date, 'now').mockReturnValue(NOW_SECONDS * 1000);
-    sessions = { findLiveTokenState: jest.fn().mockResolvedValue(LIVE_SESSION) };
+    sessions = { findLiveState: jest.fn().mockResolvedValue(LIVE_SESSION) };
     strategy = strategyWith(sessions);
   });
 
@@ -109,24 +118,24 @@ describe('JwtStrategy', () => {
   describe('validate (the claims of a token whose signature, issuer, audience and expiry passed)', () => {
     it('returns the principal of the current token of a live session', async () => {
       await expect(strategy.validate({ ...CLAIMS })).resolves.toEqual(PRINCIPAL);
-      expect(sessions.findLiveTokenState).toHaveBeenCalledWith(SESSION_ID);
+      expect(sessions.findLiveState).toHaveBeenCalledWith(SESSION_ID);
     });
 
     it('marks a token the session has replaced as not current', async () => {
-      sessions.findLiveTokenState.mockResolvedValue({ userId: USER_ID, currentTokenId: OTHER_TOKEN_ID });
+      sessions.findLiveState.mockResolvedValue({ ...LIVE_SESSION, currentTokenId: OTHER_TOKEN_ID });
 
       await expect(strategy.validate({ ...CLAIMS })).resolves.toEqual({ ...PRINCIPAL, isCurrentToken: false });
     });
 
     it('refuses a token whose session has ended or never existed', async () => {
-      sessions.findLiveTokenState.mockResolvedValue(null);
+      sessions.findLiveState.mockResolvedValue(null);
 
       await expect(strategy.validate({ ...CLAIMS })).rejects.toBeInstanceOf(InvalidBearerTokenError);
     });
 
     it('lets a database failure through as it is (an internal failure, not a bad token)', async () => {
       const failure = new Error('connect ECONNREFUSED 127.0.0.1:5432');
-      sessions.findLiveTokenState.mockRejectedValue(failure);
+      sessions.findLiveState.mockRejectedValue(failure);
 
       await expect(strategy.validate({ ...CLAIMS })).rejects.toBe(failure);
     });
@@ -151,7 +160,7 @@ describe('JwtStrategy', () => {
       ['a string payload', 'player123'],
     ])('refuses a token with %s, without asking the database', async (_case, payload) => {
       await expect(strategy.validate(payload)).rejects.toBeInstanceOf(InvalidBearerTokenError);
-      expect(sessions.findLiveTokenState).not.toHaveBeenCalled();
+      expect(sessions.findLiveState).not.toHaveBeenCalled();
     });
 
     it('accepts an iat in the future within the clock tolerance', async () => {
@@ -253,7 +262,7 @@ describe('JwtStrategy', () => {
     it('never asks the database about a token it refused', async () => {
       await rejection(strategy, `Bearer ${tokenOf(CLAIMS, { algorithm: 'HS512' })}`);
 
-      expect(sessions.findLiveTokenState).not.toHaveBeenCalled();
+      expect(sessions.findLiveState).not.toHaveBeenCalled();
     });
 
     it('errors with InvalidBearerTokenError for a well-signed token without the session claim', async () => {
@@ -264,7 +273,7 @@ describe('JwtStrategy', () => {
     });
 
     it('errors with InvalidBearerTokenError for a well-signed token of an ended session', async () => {
-      sessions.findLiveTokenState.mockResolvedValue(null);
+      sessions.findLiveState.mockResolvedValue(null);
 
       const result = await authenticate(strategy, `Bearer ${tokenOf(CLAIMS)}`);
 

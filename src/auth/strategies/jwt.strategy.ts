@@ -38,11 +38,12 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   public async validate(payload: unknown): Promise<AuthenticatedPrincipal> {
     if (!hasRequiredClaims(payload)) throw new InvalidBearerTokenError();
-    const session = await this.sessions.findLiveTokenState(payload.sid);
+    const session = await this.sessions.findLiveState(payload.sid);
     if (!session) throw new InvalidBearerTokenError();
     return {
       userId: session.userId,
-      username: payload.sub,
+      username: session.username,
+      registeredAt: session.registeredAt,
       sessionId: payload.sid,
       tokenId: payload.jti,
       isCurrentToken: session.currentTokenId === payload.jti,
