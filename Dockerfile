@@ -1,0 +1,38 @@
+# The FunGame authentication service: compiled in a build stage, run from a slim image that holds only
+# the production dependencies and the compiled JavaScript. scripts/check-compose.sh runs the same npm
+# and node commands outside a container, so keep the two in step.
+#
+# The container always gets DATABASE_URL (see docker-compose.yml), so the embedded PostgreSQL that the
+# service starts when DATABASE_URL is unset never runs here. Migrations need no step of their own: the
+# service applies them at start, under an advisory lock, so replicas starting together migrate once.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+# package.json "allowScripts" (which dependencies' install scripts may run: bcrypt's, not the telemetry
+# of @scarf/scarf) is honoured from npm 11 on; the npm 10 bundled with Node 20 would run them all.
+ARG NPM_VERSION=11.19.1
+RUN npm install --global "npm@${NPM_VERSION}" --no-audit --no-fund && npm cache clean --force
+WORKDIR /app
+
+FROM base AS build
+# Dependencies first, in a layer of their own, so that a source change does not reinstall them.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+FROM base AS runtime
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+# bcrypt loads a prebuilt binary shipped in its package, so no compiler is needed here.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The files stay root's and read-only to the process: it writes nothing to disk in production.
+USER node
+EXPOSE 3000
+# Readiness, not just liveness: GET /health answers 200 only while the database does. Slim images have
+# no curl, so Node's own fetch asks; PORT is the one the service listens on.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/main.js"]
