@@ -59,13 +59,15 @@ export async function prepareDatabase(label) {
 }
 
 /**
- * Spawns `node dist/main.js` with NODE_ENV=production, logs at warn, and `extraEnv` (limits raised for
+ * Spawns the `start:prod` command with NODE_ENV=production, logs at warn, and `extraEnv` (limits raised for
  * load through configuration, as an operator would). Resolves once GET /health answers 200.
  */
 export async function startServer(databaseEnv, extraEnv = {}, { nodeOptions = [] } = {}) {
   if (!existsSync('dist/main.js')) throw new Error('dist/main.js is missing: run `npm run build` first');
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeOptions, 'dist/main.js'], {
+  // Exactly as `npm run start:prod` runs it (its V8 heap settings included), minus npm itself.
+  const [, ...startArguments] = JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'].split(' ');
+  const child = spawn(process.execPath, [...nodeOptions, ...startArguments], {
     env: {
       ...process.env,
       DATABASE_URL: '',

@@ -4,6 +4,8 @@ import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 
+import { pgPoolOf } from '../database/pg-pool';
+
 /** What the bearer guard needs to know of a live session, read on every protected request. */
 export interface LiveSessionState {
   userId: string;
@@ -37,8 +39,7 @@ export class SessionStateLoader {
   });
 
   public constructor(@InjectDataSource() dataSource: DataSource) {
-    // TypeORM's own pg.Pool (PostgresDriver#master): the same connections, without the ORM's per-query work.
-    this.pool = (dataSource.driver as unknown as { master: Pool }).master;
+    this.pool = pgPoolOf(dataSource);
   }
 
   /** The session's state, or null when it does not exist or has ended. */

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import DataLoader from 'dataloader';
 import { randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import type { Pool } from 'pg';
+import { DataSource, IsNull, Repository } from 'typeorm';
 
+import { pgPoolOf } from '../database/pg-pool';
 import { Session, SessionEndReason } from './session.entity';
 import { LiveSessionState, SessionStateLoader } from './session-state.loader';
 
@@ -13,6 +16,12 @@ export interface TokenRecord {
   expiresAt: Date;
 }
 
+interface Rotation {
+  sessionId: string;
+  presentedTokenId: string;
+  next: TokenRecord;
+}
+
 export interface ClientInfo {
   address: string | null;
   userAgent: string | null;
@@ -20,10 +29,20 @@ export interface ClientInfo {
 
 @Injectable()
 export class SessionsService {
+  private readonly pool: Pool;
+  private readonly rotations = new DataLoader<Rotation, boolean>((batch) => this.rotateBatch(batch), {
+    cache: false,
+    batchScheduleFn: (flush) => setImmediate(flush),
+    maxBatchSize: 256,
+  });
+
   public constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @InjectDataSource() dataSource: DataSource,
     private readonly liveStates: SessionStateLoader,
-  ) {}
+  ) {
+    this.pool = pgPoolOf(dataSource);
+  }
 
   /** Opens a session whose current token is `token`; returns its id and open token. */
   public async start(
@@ -52,26 +71,39 @@ export class SessionsService {
   }
 
   /**
-   * Makes `next` the session's current token if, and only if, `presentedTokenId` still is: one atomic
+   * Makes `next` the session's current token if, and only if, `presentedTokenId` still is: an atomic
    * compare-and-swap, so of many refreshes racing with the same token exactly one wins.
    */
-  public async rotate(sessionId: string, presentedTokenId: string, next: TokenRecord): Promise<boolean> {
-    const result = await this.sessions
-      .createQueryBuilder()
-      .update(Session)
-      .set({
-        previousTokenId: presentedTokenId,
-        currentTokenId: next.id,
-        currentTokenIssuedAt: next.issuedAt,
-        currentTokenExpiresAt: next.expiresAt,
-        rotatedAt: () => 'now()',
-      })
-      .where('id = :sessionId AND current_token_id = :presentedTokenId AND ended_at IS NULL', {
-        sessionId,
-        presentedTokenId,
-      })
-      .execute();
-    return result.affected === 1;
+  public rotate(sessionId: string, presentedTokenId: string, next: TokenRecord): Promise<boolean> {
+    return this.rotations.load({ sessionId, presentedTokenId, next });
+  }
+
+  /**
+   * The rotations requested in one turn of the event loop, as one UPDATE (one commit). Where several
+   * race for the same session and token, PostgreSQL updates the row once; the token id it installed
+   * tells which request won.
+   */
+  private async rotateBatch(rotations: readonly Rotation[]): Promise<boolean[]> {
+    const { rows } = await this.pool.query<{ current_token_id: string }>({
+      name: 'fungame-rotate-session-tokens',
+      text: `UPDATE sessions s
+                SET previous_token_id = s.current_token_id, current_token_id = r.next_id,
+                    current_token_issued_at = r.issued_at, current_token_expires_at = r.expires_at,
+                    rotated_at = now()
+               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[])
+                    AS r(id, presented_id, next_id, issued_at, expires_at)
+              WHERE s.id = r.id AND s.current_token_id = r.presented_id AND s.ended_at IS NULL
+          RETURNING s.current_token_id`,
+      values: [
+        rotations.map((rotation) => rotation.sessionId),
+        rotations.map((rotation) => rotation.presentedTokenId),
+        rotations.map((rotation) => rotation.next.id),
+        rotations.map((rotation) => rotation.next.issuedAt),
+        rotations.map((rotation) => rotation.next.expiresAt),
+      ],
+    });
+    const installed = new Set(rows.map((row) => row.current_token_id));
+    return rotations.map((rotation) => installed.has(rotation.next.id));
   }
 
   /**
