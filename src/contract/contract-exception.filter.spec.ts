@@ -1,4 +1,10 @@
-import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 
 import {
@@ -227,6 +233,14 @@ describe('ContractExceptionFilter', () => {
     expect(reply.sends).toBe(1);
     expect(reply.payload).toBeUndefined();
     expect(loggedErrors).not.toHaveBeenCalled();
+  });
+
+  it("ServiceUnavailableException (the readiness check's): 503 with its own body", () => {
+    const health = { status: 'error', info: {}, error: { database: { status: 'down' } }, details: {} };
+    const reply = respond(new ServiceUnavailableException(health), undefined);
+
+    expect(reply.statusCode).toBe(503);
+    expect(reply.payload).toBe(JSON.stringify(health));
   });
 
   describe('an internal failure', () => {

@@ -6,6 +6,7 @@ import {
   HttpStatus,
   Logger,
   NotFoundException,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -111,6 +112,10 @@ export class ContractExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof NotFoundException) {
       return { status: HttpStatus.NOT_FOUND };
+    }
+    if (exception instanceof ServiceUnavailableException) {
+      // The readiness check's own answer (terminus): which dependency is down, for load balancers.
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, body: exception.getResponse() };
     }
     const clientStatus = clientErrorStatus(exception);
     if (clientStatus !== undefined) return this.cannotProcess(route, clientStatus);
