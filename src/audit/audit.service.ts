@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 
+import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import type { ClientInfo } from '../sessions/sessions.service';
 import { AuditEventType } from './audit-event.entity';
@@ -31,11 +31,7 @@ interface AuditRow {
 @Injectable()
 export class AuditService {
   private readonly pool: Pool;
-  private readonly writer = new DataLoader<AuditRow, void>((rows) => this.insert(rows), {
-    cache: false,
-    batchScheduleFn: (flush) => setImmediate(flush),
-    maxBatchSize: 500,
-  });
+  private readonly writer = batchPerTurn<AuditRow, void>((rows) => this.insert(rows), 500);
 
   public constructor(@InjectDataSource() dataSource: DataSource) {
     this.pool = pgPoolOf(dataSource);

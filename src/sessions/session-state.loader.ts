@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 
+import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 
 /** What the bearer guard needs to know of a live session, read on every protected request. */
@@ -32,11 +32,7 @@ interface LiveSessionRow {
 @Injectable()
 export class SessionStateLoader {
   private readonly pool: Pool;
-  private readonly loader = new DataLoader<string, LiveSessionState | null>((ids) => this.loadBatch(ids), {
-    cache: false,
-    batchScheduleFn: (flush) => setImmediate(flush),
-    maxBatchSize: 256,
-  });
+  private readonly loader = batchPerTurn<string, LiveSessionState | null>((ids) => this.loadBatch(ids), 256);
 
   public constructor(@InjectDataSource() dataSource: DataSource) {
     this.pool = pgPoolOf(dataSource);

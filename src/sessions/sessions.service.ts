@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import DataLoader from 'dataloader';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { DataSource, IsNull, Repository } from 'typeorm';
 
+import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import { Session, SessionEndReason } from './session.entity';
 import { LiveSessionState, SessionStateLoader } from './session-state.loader';
@@ -30,11 +30,7 @@ export interface ClientInfo {
 @Injectable()
 export class SessionsService {
   private readonly pool: Pool;
-  private readonly rotations = new DataLoader<Rotation, boolean>((batch) => this.rotateBatch(batch), {
-    cache: false,
-    batchScheduleFn: (flush) => setImmediate(flush),
-    maxBatchSize: 256,
-  });
+  private readonly rotations = batchPerTurn<Rotation, boolean>((batch) => this.rotateBatch(batch), 256);
 
   public constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
