@@ -52,12 +52,17 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   if (config.swaggerEnabled) setUpSwagger(app);
 }
 
-/** Helmet's default CSP, loosened only as far as Swagger UI's inline bootstrap needs. */
+/**
+ * Helmet's default CSP, loosened only as far as Swagger UI's inline bootstrap needs, and without
+ * `upgrade-insecure-requests`: the service is often reached over plain HTTP (a LAN game server, local
+ * development), where that directive would make the browser fetch /docs-json over HTTPS and fail.
+ */
 const SWAGGER_UI_CSP = {
   defaultSrc: ["'self'"],
   styleSrc: ["'self'", "'unsafe-inline'"],
   imgSrc: ["'self'", 'data:'],
   scriptSrc: ["'self'", "'unsafe-inline'"],
+  upgradeInsecureRequests: null,
 };
 
 /**
