@@ -9,6 +9,8 @@ const transformIgnorePatterns = [];
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest reads this only at the top level, not per project. End-to-end tests start apps and PostgreSQL work.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -30,7 +32,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/worker-database.ts'],
-      testTimeout: 30000,
     },
   ],
 };

@@ -53,7 +53,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 }
 
 /**
- * Helmet's default CSP, loosened only as far as Swagger UI's inline bootstrap needs, and without
+ * Helmet's default CSP, loosened only as far as Swagger UI's inline styles need, and without
  * `upgrade-insecure-requests`: the service is often reached over plain HTTP (a LAN game server, local
  * development), where that directive would make the browser fetch /docs-json over HTTPS and fail.
  */
@@ -61,7 +61,7 @@ const SWAGGER_UI_CSP = {
   defaultSrc: ["'self'"],
   styleSrc: ["'self'", "'unsafe-inline'"],
   imgSrc: ["'self'", 'data:'],
-  scriptSrc: ["'self'", "'unsafe-inline'"],
+  scriptSrc: ["'self'"],
   upgradeInsecureRequests: null,
 };
 
