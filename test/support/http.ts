@@ -4,7 +4,7 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  /** The body parsed as JSON; `undefined` for an empty body. */
+  /** The body parsed as JSON; `undefined` for an empty body or one that is not JSON (an HTML page). */
   json: unknown;
 }
 
@@ -37,13 +37,21 @@ export function http(
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: text ? JSON.parse(text) : undefined });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: parseJson(text) });
       });
       res.on('error', reject);
     });
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function bearer(token: string): Record<string, string> {

@@ -1,0 +1,174 @@
+import { Client } from 'pg';
+
+import { LoggedIn, login, PASSWORD, registerAndLogin, uniqueUsername } from './support/accounts';
+import { expectRequestUnavailable, JSON_CONTENT_TYPE, JWT, LOGIN_UNAVAILABLE } from './support/contract-strings';
+import { bearer, http, HttpResponse } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
+
+const TIMEOUT_MS = 20_000;
+
+/**
+ * The app runs on a database of its own, which this file makes refuse connections (and drops its
+ * open ones) while the app is running, as an outage or a failover does; the worker's database, which
+ * the other files use, is never touched.
+ */
+describe('the database down (CONTRACT.md: internal failure)', () => {
+  let admin: Client;
+  let database: string;
+  let server: TestApp;
+  let account: LoggedIn;
+
+  beforeAll(async () => {
+    const url = new URL(process.env.DATABASE_URL!);
+    // Under the worker's name, so the global teardown's pattern also drops it if this file cannot.
+    database = `${url.pathname.slice(1)}_down`;
+    admin = new Client({ connectionString: process.env.TEST_SERVER_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${database}"`);
+
+    const workerUrl = process.env.DATABASE_URL;
+    url.pathname = `/${database}`;
+    process.env.DATABASE_URL = url.toString();
+    try {
+      server = await startTestApp();
+    } finally {
+      process.env.DATABASE_URL = workerUrl;
+    }
+    account = await registerAndLogin(server.url);
+  }, TIMEOUT_MS);
+
+  afterAll(async () => {
+    await server?.close();
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.end();
+  }, TIMEOUT_MS);
+
+  const me = (token: string): Promise<HttpResponse> => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
+  const refresh = (token: string): Promise<HttpResponse> =>
+    http(server.url, 'POST', '/user/refresh', { headers: bearer(token) });
+  const logout = (token: string): Promise<HttpResponse> =>
+    http(server.url, 'POST', '/user/logout', { headers: bearer(token) });
+  const loginWith = (username: string, password = PASSWORD): Promise<HttpResponse> =>
+    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
+
+  it('serves normally before the outage (the control)', async () => {
+    expect((await me(account.bearerToken)).status).toBe(200);
+    expect((await http(server.url, 'GET', '/health')).status).toBe(200);
+  });
+
+  describe('while the database refuses connections', () => {
+    beforeAll(async () => {
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+      // Waits (up to 5 s) for each backend to be gone, so no query of the app can still reach one.
+      await admin.query(
+        'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      );
+    }, TIMEOUT_MS);
+    afterAll(async () => {
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+    });
+
+    it(
+      'answers refresh with 400 and the JSON string',
+      async () => expectRequestUnavailable(await refresh(account.bearerToken)),
+      TIMEOUT_MS,
+    );
+
+    it(
+      'answers GET /user/me with 400 and the JSON string',
+      async () => expectRequestUnavailable(await me(account.bearerToken)),
+      TIMEOUT_MS,
+    );
+
+    it(
+      'answers logout with 400 and the JSON string',
+      async () => expectRequestUnavailable(await logout(account.bearerToken)),
+      TIMEOUT_MS,
+    );
+
+    it(
+      'answers login with 400 and its own JSON string',
+      async () => {
+        const response = await loginWith(account.username);
+
+        expect({ status: response.status, text: response.text }).toEqual({
+          status: 400,
+          text: JSON.stringify(LOGIN_UNAVAILABLE),
+        });
+        expect(response.headers['content-type']).toMatch(JSON_CONTENT_TYPE);
+      },
+      TIMEOUT_MS,
+    );
+
+    it(
+      'answers register with 400 and its PayloadModel',
+      async () => {
+        const response = await http(server.url, 'POST', '/user/register', {
+          body: { Username: uniqueUsername(), Password: PASSWORD },
+        });
+
+        expect({ status: response.status, body: response.json }).toEqual({
+          status: 400,
+          body: { RequestType: 12, StatusCode: 400, Message: '服务器暂时无法处理注册请求。', Data: {} },
+        });
+      },
+      TIMEOUT_MS,
+    );
+
+    it(
+      'answers the readiness check with 503 and the database down',
+      async () => {
+        const response = await http(server.url, 'GET', '/health');
+
+        expect(response.status).toBe(503);
+        expect(response.headers['content-type']).toMatch(JSON_CONTENT_TYPE);
+        const down = expect.objectContaining({ status: 'down' });
+        expect(response.json).toEqual({
+          status: 'error',
+          info: {},
+          error: { database: down },
+          details: { database: down },
+        });
+      },
+      TIMEOUT_MS,
+    );
+
+    it('still answers the liveness check with 200', async () => {
+      const response = await http(server.url, 'GET', '/health/live');
+      expect({ status: response.status, body: response.json }).toEqual({ status: 200, body: { status: 'ok' } });
+    });
+  });
+
+  describe('once the database takes connections again', () => {
+    it(
+      'is ready again',
+      async () => {
+        const response = await http(server.url, 'GET', '/health');
+        expect(response.status).toBe(200);
+        expect(response.json).toEqual(expect.objectContaining({ status: 'ok', error: {} }));
+      },
+      TIMEOUT_MS,
+    );
+
+    it(
+      'still takes the token of before the outage (the failed requests revoked nothing), and refreshes it',
+      async () => {
+        expect((await me(account.bearerToken)).status).toBe(200);
+        const response = await refresh(account.bearerToken);
+        expect(response.status).toBe(200);
+        expect(response.json).toEqual(expect.stringMatching(JWT));
+      },
+      TIMEOUT_MS,
+    );
+
+    it(
+      'logs in again (the failed login counted no failure against the name)',
+      async () => {
+        expect((await login(server.url, account.username)).bearerToken).toMatch(JWT);
+      },
+      TIMEOUT_MS,
+    );
+  });
+});

@@ -1,0 +1,192 @@
+import { decodeClaims, LoggedIn, login, registerAndLogin } from './support/accounts';
+import { expectTokenRefused, JWT, LOGGED_OUT } from './support/contract-strings';
+import { bearer, http, HttpResponse } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
+
+const refresh = (server: TestApp, token: string): Promise<HttpResponse> =>
+  http(server.url, 'POST', '/user/refresh', { headers: bearer(token) });
+const me = (server: TestApp, token: string): Promise<HttpResponse> =>
+  http(server.url, 'GET', '/user/me', { headers: bearer(token) });
+const logout = (server: TestApp, token: string): Promise<HttpResponse> =>
+  http(server.url, 'POST', '/user/logout', { headers: bearer(token) });
+
+/** The new token of a refresh that must succeed. */
+async function refreshed(server: TestApp, token: string): Promise<string> {
+  const response = await refresh(server, token);
+  expect(response.status).toBe(200);
+  expect(response.json).toEqual(expect.stringMatching(JWT));
+  return response.json as string;
+}
+
+interface SessionRow {
+  current_token_id: string;
+  previous_token_id: string | null;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+function sessionRow(server: TestApp, token: string): Promise<SessionRow> {
+  return server.dataSource
+    .query<SessionRow[]>(
+      'SELECT current_token_id, previous_token_id, ended_at, end_reason FROM sessions WHERE id = $1',
+      [decodeClaims(token).sid],
+    )
+    .then((rows) => rows[0]);
+}
+
+describe('revocation on refresh and logout (CONTRACT.md: refresh, the bearer token)', () => {
+  let server: TestApp;
+
+  beforeAll(async () => {
+    server = await startTestApp();
+  });
+  afterAll(() => server.close());
+
+  it('refuses a refreshed token on /user/me and /user/logout at once', async () => {
+    const account = await registerAndLogin(server.url);
+    const successor = await refreshed(server, account.bearerToken);
+
+    expectTokenRefused(await me(server, account.bearerToken));
+    expectTokenRefused(await logout(server, account.bearerToken));
+    // The refused logout ended nothing: the successor still works.
+    expect((await me(server, successor)).status).toBe(200);
+  });
+
+  it('answers a second refresh of the replaced token within the grace window with the very same successor', async () => {
+    const account = await registerAndLogin(server.url);
+    const successor = await refreshed(server, account.bearerToken);
+
+    const retried = await refresh(server, account.bearerToken);
+
+    expect(retried.status).toBe(200);
+    expect(retried.text).toBe(JSON.stringify(successor));
+    // A retry rotates nothing: the successor stays the session's current token.
+    expect((await me(server, successor)).status).toBe(200);
+    expect((await sessionRow(server, successor)).current_token_id).toBe(decodeClaims(successor).jti);
+  });
+
+  it('answers 20 concurrent refreshes of one token with one identical successor, installed once', async () => {
+    const account = await registerAndLogin(server.url);
+
+    const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(server, account.bearerToken)));
+
+    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
+    const successors = new Set(responses.map((response) => response.json));
+    expect(successors.size).toBe(1);
+    const [successor] = successors as Set<string>;
+    expect(successor).toMatch(JWT);
+    expect(successor).not.toBe(account.bearerToken);
+    expect(await sessionRow(server, successor)).toEqual({
+      current_token_id: decodeClaims(successor).jti,
+      previous_token_id: decodeClaims(account.bearerToken).jti,
+      ended_at: null,
+      end_reason: null,
+    });
+    expect((await me(server, successor)).status).toBe(200);
+    expectTokenRefused(await me(server, account.bearerToken));
+  });
+
+  it('refuses a logged-out token on refresh, /user/me and a second logout', async () => {
+    const account = await registerAndLogin(server.url);
+    const response = await logout(server, account.bearerToken);
+    expect(response.json).toBe(LOGGED_OUT);
+
+    expectTokenRefused(await refresh(server, account.bearerToken));
+    expectTokenRefused(await me(server, account.bearerToken));
+    expectTokenRefused(await logout(server, account.bearerToken));
+  });
+
+  it('ends only the session logged out of: another login of the same account goes on', async () => {
+    const first = await registerAndLogin(server.url);
+    const second = await login(server.url, first.username);
+
+    expect((await logout(server, first.bearerToken)).json).toBe(LOGGED_OUT);
+
+    expectTokenRefused(await me(server, first.bearerToken));
+    expect((await me(server, second.bearerToken)).status).toBe(200);
+  });
+});
+
+describe('reuse detection (refreshReuseGraceMs: 0)', () => {
+  let server: TestApp;
+
+  beforeAll(async () => {
+    server = await startTestApp({ refreshReuseGraceMs: 0 });
+  });
+  afterAll(() => server.close());
+
+  it('ends the whole session when a replaced token is presented to refresh again: its successor is refused too', async () => {
+    const account = await registerAndLogin(server.url);
+    const successor = await refreshed(server, account.bearerToken);
+
+    expectTokenRefused(await refresh(server, account.bearerToken));
+
+    expectTokenRefused(await me(server, successor));
+    expectTokenRefused(await refresh(server, successor));
+    expect(await sessionRow(server, successor)).toEqual(
+      expect.objectContaining({ ended_at: expect.any(Date), end_reason: 'reuse_detected' }),
+    );
+  });
+
+  it('leaves the session alone while only its current token is used (the control)', async () => {
+    const account = await registerAndLogin(server.url);
+    const second = await refreshed(server, account.bearerToken);
+    const third = await refreshed(server, second);
+
+    expect((await me(server, third)).status).toBe(200);
+    expect((await sessionRow(server, third)).ended_at).toBeNull();
+  });
+});
+
+describe('revocations live in PostgreSQL, not in a process', () => {
+  it('survive a restart: app B on the same database refuses what app A revoked', async () => {
+    const first = await startTestApp();
+    let account: LoggedIn;
+    let successor: string;
+    try {
+      account = await registerAndLogin(first.url);
+      successor = await refreshed(first, account.bearerToken);
+    } finally {
+      await first.close();
+    }
+
+    const second = await startTestApp();
+    try {
+      expectTokenRefused(await me(second, account.bearerToken));
+      expect((await me(second, successor)).status).toBe(200);
+      expect(decodeClaims(await refreshed(second, successor)).sid).toBe(decodeClaims(successor).sid);
+    } finally {
+      await second.close();
+    }
+  });
+
+  describe('two instances at once on one database', () => {
+    let first: TestApp;
+    let second: TestApp;
+
+    beforeAll(async () => {
+      [first, second] = await Promise.all([startTestApp(), startTestApp()]);
+    });
+    afterAll(() => Promise.all([first.close(), second.close()]));
+
+    it('a refresh on A is refused on B from the next request', async () => {
+      const account = await registerAndLogin(first.url);
+      expect((await me(second, account.bearerToken)).status).toBe(200);
+
+      const successor = await refreshed(first, account.bearerToken);
+
+      expectTokenRefused(await me(second, account.bearerToken));
+      expect((await me(second, successor)).status).toBe(200);
+    });
+
+    it('a logout on B is refused on A from the next request', async () => {
+      const account = await registerAndLogin(first.url);
+      expect((await me(first, account.bearerToken)).status).toBe(200);
+
+      expect((await logout(second, account.bearerToken)).json).toBe(LOGGED_OUT);
+
+      expectTokenRefused(await me(first, account.bearerToken));
+      expectTokenRefused(await refresh(first, account.bearerToken));
+    });
+  });
+});

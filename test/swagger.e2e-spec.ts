@@ -1,0 +1,146 @@
+import { http } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface OpenApiResponse {
+  description?: string;
+  content?: Record<string, { schema?: { $ref?: string; type?: string; example?: unknown } }>;
+}
+interface OpenApiOperation {
+  security?: Record<string, string[]>[];
+  responses: Record<string, OpenApiResponse>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: {
+    securitySchemes?: Record<string, Record<string, string>>;
+    schemas: Record<string, { properties?: Record<string, { example?: unknown }> }>;
+  };
+}
+
+describe('Swagger UI and the OpenAPI document', () => {
+  let server: TestApp;
+  let document: OpenApiDocument;
+
+  beforeAll(async () => {
+    server = await startTestApp();
+    const response = await http(server.url, 'GET', '/docs-json');
+    expect(response.status).toBe(200);
+    document = response.json as OpenApiDocument;
+  });
+  afterAll(() => server.close());
+
+  /** The schema of one response's JSON body, with a `$ref` followed into the components. */
+  function responseSchema(path: string, method: string, status: string): Record<string, unknown> {
+    const schema = document.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema;
+    if (!schema) throw new Error(`no JSON schema for ${method.toUpperCase()} ${path} ${status}`);
+    return schema.$ref ? document.components.schemas[schema.$ref.split('/').pop()!] : schema;
+  }
+
+  it('serves Swagger UI at /docs as HTML', async () => {
+    const response = await http(server.url, 'GET', '/docs');
+
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.text).toContain('<div id="swagger-ui"></div>');
+    expect(response.text).toContain('swagger-ui-bundle.js');
+  });
+
+  it('serves the OpenAPI document at /docs-json as JSON', async () => {
+    const response = await http(server.url, 'GET', '/docs-json');
+
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(document.openapi).toMatch(/^3\./);
+  });
+
+  it('lists every route of the service with its method', () => {
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'POST /user/register',
+        'POST /user/login',
+        'POST /user/refresh',
+        'POST /user/logout',
+        'GET /user/me',
+        'GET /health',
+        'GET /health/live',
+      ]),
+    );
+  });
+
+  it('declares a JWT bearer security scheme, required by the bearer routes and not by login or register', () => {
+    const schemes = Object.entries(document.components.securitySchemes ?? {});
+    expect(schemes).toEqual([[expect.any(String), { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }]]);
+    const [[schemeName]] = schemes;
+
+    for (const [path, method] of [
+      ['/user/refresh', 'post'],
+      ['/user/logout', 'post'],
+      ['/user/me', 'get'],
+    ]) {
+      expect({ route: `${method} ${path}`, security: document.paths[path][method].security }).toEqual({
+        route: `${method} ${path}`,
+        security: [{ [schemeName]: [] }],
+      });
+    }
+    expect(document.paths['/user/login'].post.security).toBeUndefined();
+    expect(document.paths['/user/register'].post.security).toBeUndefined();
+  });
+
+  it("gives login's responses the contract's examples", () => {
+    const success = responseSchema('/user/login', 'post', '200');
+    expect(success.properties).toEqual(
+      expect.objectContaining({
+        RequestType: expect.objectContaining({ example: 13 }),
+        Message: expect.objectContaining({ example: '登录成功！' }),
+      }),
+    );
+    const failure = responseSchema('/user/login', 'post', '401');
+    expect(failure.properties).toEqual(
+      expect.objectContaining({
+        RequestType: expect.objectContaining({ example: 13 }),
+        StatusCode: expect.objectContaining({ example: 401 }),
+        Message: expect.objectContaining({ example: '用户名或密码不正确。' }),
+      }),
+    );
+    expect(responseSchema('/user/login', 'post', '400')).toEqual(
+      expect.objectContaining({ type: 'string', example: '服务器暂时无法处理登录请求。' }),
+    );
+  });
+
+  it.each([
+    ['/user/refresh', 'post'],
+    ['/user/logout', 'post'],
+    ['/user/me', 'get'],
+  ])("gives %s the bearer routes' 401 and 400 strings as examples", (path, method) => {
+    expect(responseSchema(path, method, '401')).toEqual(
+      expect.objectContaining({ type: 'string', example: '此 Token 已吊销，请重新登录以获取 Token。' }),
+    );
+    expect(responseSchema(path, method, '400')).toEqual(
+      expect.objectContaining({ type: 'string', example: '服务器暂时无法处理请求。' }),
+    );
+  });
+
+  it("gives refresh's and logout's successes their JSON-string examples", () => {
+    expect(responseSchema('/user/refresh', 'post', '200')).toEqual(
+      expect.objectContaining({ type: 'string', example: expect.stringMatching(/^eyJ/) }),
+    );
+    expect(responseSchema('/user/logout', 'post', '200')).toEqual(
+      expect.objectContaining({ type: 'string', example: '你已成功退出登录！' }),
+    );
+  });
+
+  it("gives register's responses their PayloadModel examples", () => {
+    expect(responseSchema('/user/register', 'post', '200').properties).toEqual(
+      expect.objectContaining({
+        RequestType: expect.objectContaining({ example: 12 }),
+        Message: expect.objectContaining({ example: '注册成功！' }),
+      }),
+    );
+    expect(responseSchema('/user/register', 'post', '409').properties).toEqual(
+      expect.objectContaining({ Message: expect.objectContaining({ example: '此用户名已被注册。' }) }),
+    );
+  });
+});
