@@ -14,9 +14,10 @@ export class RegisterDto {
   public Username!: string;
 
   @ApiProperty({ description: `8 characters to ${BCRYPT_MAX_PASSWORD_BYTES} bytes of UTF-8.`, example: 'Passw0rd!' })
-  @IsString({ message: RegistrationMessages.fieldsMustBeStrings })
-  @MinLength(8, { message: RegistrationMessages.passwordTooShort })
-  @IsByteLength(0, BCRYPT_MAX_PASSWORD_BYTES, { message: RegistrationMessages.passwordTooLong })
+  // Decorators apply bottom-up and the response carries the first failure: the type check sits last.
   @Matches(/^\P{Cc}*$/u, { message: RegistrationMessages.passwordInvalid })
+  @IsByteLength(0, BCRYPT_MAX_PASSWORD_BYTES, { message: RegistrationMessages.passwordTooLong })
+  @MinLength(8, { message: RegistrationMessages.passwordTooShort })
+  @IsString({ message: RegistrationMessages.fieldsMustBeStrings })
   public Password!: string;
 }
