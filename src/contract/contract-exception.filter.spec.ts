@@ -235,12 +235,20 @@ describe('ContractExceptionFilter', () => {
     expect(loggedErrors).not.toHaveBeenCalled();
   });
 
-  it("ServiceUnavailableException (the readiness check's): 503 with its own body", () => {
-    const health = { status: 'error', info: {}, error: { database: { status: 'down' } }, details: {} };
+  it("ServiceUnavailableException (the readiness check's): 503 with its statuses, not the driver's text", () => {
+    const down = { status: 'down', message: 'database "fungame" is not currently accepting connections' };
+    const health = { status: 'error', info: {}, error: { database: down }, details: { database: down } };
     const reply = respond(new ServiceUnavailableException(health), undefined);
 
     expect(reply.statusCode).toBe(503);
-    expect(reply.payload).toBe(JSON.stringify(health));
+    expect(reply.payload).toBe(
+      JSON.stringify({
+        status: 'error',
+        info: {},
+        error: { database: { status: 'down' } },
+        details: { database: { status: 'down' } },
+      }),
+    );
   });
 
   describe('an internal failure', () => {

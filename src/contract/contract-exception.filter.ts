@@ -114,8 +114,9 @@ export class ContractExceptionFilter implements ExceptionFilter {
       return { status: HttpStatus.NOT_FOUND };
     }
     if (exception instanceof ServiceUnavailableException) {
-      // The readiness check's own answer (terminus): which dependency is down, for load balancers.
-      return { status: HttpStatus.SERVICE_UNAVAILABLE, body: exception.getResponse() };
+      // The readiness check's own answer (terminus): which dependency is down, for load balancers,
+      // without the driver's error text (it names databases and hosts).
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, body: withoutIndicatorMessages(exception.getResponse()) };
     }
     const clientStatus = clientErrorStatus(exception);
     if (clientStatus !== undefined) return this.cannotProcess(route, clientStatus);
@@ -175,4 +176,18 @@ function clientErrorStatus(exception: unknown): number | undefined {
       ? exception.getStatus()
       : (exception as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** A terminus health result with each indicator reduced to its `status`. */
+function withoutIndicatorMessages(response: string | object): unknown {
+  if (typeof response !== 'object') return response;
+  const statusOnly = (indicators: unknown): Record<string, { status: unknown }> =>
+    Object.fromEntries(
+      Object.entries((indicators ?? {}) as Record<string, { status?: unknown }>).map(([name, result]) => [
+        name,
+        { status: result?.status },
+      ]),
+    );
+  const { status, info, error, details } = response as Record<string, unknown>;
+  return { status, info: statusOnly(info), error: statusOnly(error), details: statusOnly(details) };
 }
