@@ -13,7 +13,7 @@ import {
 import { RegistrationMessages } from '../contract/contract-messages';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, SessionsService } from '../sessions/sessions.service';
-import { UserProfile, UsersService } from '../users/users.service';
+import { UserCredentials, UserProfile, UsersService } from '../users/users.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
 import { PasswordHasher } from './password-hasher.service';
 import { TokenService } from './token.service';
@@ -66,14 +66,15 @@ export class AuthService {
     }
 
     const user = username !== null && password ? await this.users.findCredentials(username) : null;
-    const passwordMatches = await this.passwords.verify(password, user?.passwordHash);
+    const passwordMatches = await this.verifyPassword(password, user);
     if (!user || !passwordMatches) {
       await this.recordFailedLogin(username, usernameKey, user?.id ?? null, client);
       throw new InvalidCredentialsError();
     }
 
     await this.lockout.recordSuccess(usernameKey!);
-    if (this.passwords.needsRehash(user.passwordHash)) {
+    // An account imported from FunGame gets its bcrypt hash at its first login, and loses the old one.
+    if (user.passwordHash === null || this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }
     const sessionId = randomUUID();
@@ -116,6 +117,12 @@ export class AuthService {
     if (await this.sessions.end(principal.sessionId, 'logout', principal.tokenId)) {
       await this.audit.record('logout', subjectOf(principal), client);
     }
+  }
+
+  /** One bcrypt comparison whatever the account: none, a bcrypt hash, or a hash imported from FunGame. */
+  private verifyPassword(password: string, user: UserCredentials | null): Promise<boolean> {
+    if (user?.passwordHash === null && user.legacy) return this.passwords.verifyLegacy(password, user.legacy);
+    return this.passwords.verify(password, user?.passwordHash ?? undefined);
   }
 
   private async recordFailedLogin(

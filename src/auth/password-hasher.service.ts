@@ -4,6 +4,7 @@ import * as bcrypt from 'bcrypt';
 import { randomBytes } from 'node:crypto';
 
 import { authConfig } from '../config/auth.config';
+import { legacyPasswordMatches } from './legacy-password-hash';
 
 /** bcrypt reads at most this many bytes of a password and silently ignores the rest. */
 export const BCRYPT_MAX_PASSWORD_BYTES = 72;
@@ -39,6 +40,17 @@ export class PasswordHasher implements OnModuleInit {
       return false;
     }
     return bcrypt.compare(password, hash);
+  }
+
+  /**
+   * Whether `password` is the one behind the HMAC-SHA512 hash of an account imported from the original
+   * FunGame database. Costs one bcrypt comparison all the same (against the dummy hash), so that such an
+   * account answers in the time of any other. A password bcrypt could not take whole (over 72 bytes, a
+   * NUL) fails: it could never be carried over to bcrypt.
+   */
+  public async verifyLegacy(password: string, legacy: { hash: string; key: string }): Promise<boolean> {
+    await this.verify(password, undefined);
+    return PasswordHasher.isHashable(password) && legacyPasswordMatches(password, legacy.key, legacy.hash);
   }
 
   /** True when the hash was made at another cost than the configured one (rehash at next login). */

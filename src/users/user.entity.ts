@@ -13,9 +13,20 @@ export class User {
   @Column({ name: 'username_key', type: 'varchar', length: 128, unique: true })
   public usernameKey!: string;
 
-  /** bcrypt; never leaves this module. */
-  @Column({ name: 'password_hash', type: 'varchar', length: 60 })
-  public passwordHash!: string;
+  /** bcrypt; never leaves this module. Null only for an imported account that has not logged in yet. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 60, nullable: true })
+  public passwordHash!: string | null;
+
+  /**
+   * An account imported from the original FunGame database: its HMAC-SHA512 hash (lowercase hex), until
+   * the first successful login replaces it with bcrypt. Never logged, never read unless asked for.
+   */
+  @Column({ name: 'legacy_password_hash', type: 'char', length: 128, nullable: true, select: false })
+  public legacyPasswordHash!: string | null;
+
+  /** The key that legacy hash was made with (the user's FunGame key, or else the username). */
+  @Column({ name: 'legacy_password_key', type: 'text', nullable: true, select: false })
+  public legacyPasswordKey!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   public createdAt!: Date;

@@ -20,8 +20,27 @@ export interface UserProfile {
 export interface UserCredentials {
   id: string;
   username: string;
-  passwordHash: string;
+  /** bcrypt; null for an account imported from FunGame that has not logged in since. */
+  passwordHash: string | null;
+  /** The imported account's FunGame hash, while it has no bcrypt hash. */
+  legacy?: LegacyPassword | null;
 }
+
+/** A password hash of the original FunGame database and the key it was made with. */
+export interface LegacyPassword {
+  hash: string;
+  key: string;
+}
+
+/** One account of the original FunGame database, to import. */
+export interface LegacyAccount {
+  /** As `normaliseUsername` returns it. */
+  username: string;
+  legacy: LegacyPassword;
+}
+
+/** Accounts inserted per statement by `importLegacy`. */
+const IMPORT_BATCH_SIZE = 1_000;
 
 @Injectable()
 export class UsersService {
@@ -52,10 +71,57 @@ export class UsersService {
   public async findCredentials(rawUsername: string): Promise<UserCredentials | null> {
     const username = UsersService.normaliseUsername(rawUsername);
     if (username === null) return null;
-    return this.users.findOne({
-      select: { id: true, username: true, passwordHash: true },
+    const user = await this.users.findOne({
+      select: { id: true, username: true, passwordHash: true, legacyPasswordHash: true, legacyPasswordKey: true },
       where: { usernameKey: UsersService.usernameKey(username) },
     });
+    if (!user) return null;
+    const legacy =
+      user.legacyPasswordHash !== null && user.legacyPasswordKey !== null
+        ? { hash: user.legacyPasswordHash, key: user.legacyPasswordKey }
+        : null;
+    return { id: user.id, username: user.username, passwordHash: user.passwordHash, legacy };
+  }
+
+  /**
+   * Creates the accounts that do not exist yet, in any letter case, each with its FunGame hash in place
+   * of a bcrypt one; returns the names it created and those it skipped because they were taken (also by
+   * an earlier account of the same list).
+   */
+  public async importLegacy(accounts: readonly LegacyAccount[]): Promise<{ created: string[]; existing: string[] }> {
+    const created: string[] = [];
+    const existing: string[] = [];
+    const distinct: LegacyAccount[] = [];
+    const seen = new Set<string>();
+    for (const account of accounts) {
+      const key = UsersService.usernameKey(account.username);
+      if (seen.has(key)) {
+        existing.push(account.username);
+      } else {
+        seen.add(key);
+        distinct.push(account);
+      }
+    }
+    for (let start = 0; start < distinct.length; start += IMPORT_BATCH_SIZE) {
+      const batch = distinct.slice(start, start + IMPORT_BATCH_SIZE);
+      const rows: { username_key: string }[] = await this.users.query(
+        `INSERT INTO users (username, username_key, legacy_password_hash, legacy_password_key)
+         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::char(128)[], $4::text[])
+         ON CONFLICT (username_key) DO NOTHING
+         RETURNING username_key`,
+        [
+          batch.map((account) => account.username),
+          batch.map((account) => UsersService.usernameKey(account.username)),
+          batch.map((account) => account.legacy.hash),
+          batch.map((account) => account.legacy.key),
+        ],
+      );
+      const inserted = new Set(rows.map((row) => row.username_key));
+      for (const account of batch) {
+        (inserted.has(UsersService.usernameKey(account.username)) ? created : existing).push(account.username);
+      }
+    }
+    return { created, existing };
   }
 
   /** @throws UsernameTakenError when the name is taken in any letter case. */
@@ -78,8 +144,17 @@ export class UsersService {
     return user ? toProfile(user) : null;
   }
 
+  /** The account of that name in any letter case, or null. */
+  public async findProfileByUsername(rawUsername: string): Promise<UserProfile | null> {
+    const username = UsersService.normaliseUsername(rawUsername);
+    if (username === null) return null;
+    const user = await this.users.findOneBy({ usernameKey: UsersService.usernameKey(username) });
+    return user ? toProfile(user) : null;
+  }
+
+  /** Sets the bcrypt hash; an imported account's FunGame hash goes with it. */
   public async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash });
+    await this.users.update({ id }, { passwordHash, legacyPasswordHash: null, legacyPasswordKey: null });
   }
 }
 
