@@ -7,6 +7,7 @@ import { authConfig } from './config/auth.config';
 import { bruteForceConfig } from './config/brute-force.config';
 import { databaseConfig } from './config/database.config';
 import { validateEnvironment } from './config/environment.validation';
+import { sessionsConfig } from './config/sessions.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 
@@ -14,7 +15,7 @@ import { HealthModule } from './health/health.module';
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, authConfig, bruteForceConfig, databaseConfig],
+      load: [appConfig, authConfig, bruteForceConfig, databaseConfig, sessionsConfig],
       validate: validateEnvironment,
     }),
     AuthModule,

@@ -8,6 +8,9 @@ export const AUDIT_EVENT_TYPES = [
   'token_refreshed',
   'refresh_reuse_detected',
   'logout',
+  'session_revoked',
+  'password_changed',
+  'password_change_failed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

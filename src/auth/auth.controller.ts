@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, HttpStatus, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -6,6 +6,7 @@ import {
   ApiConflictResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -30,6 +31,8 @@ import { LoginDto } from './dto/login.dto';
 import { LoginResponseDto } from './dto/login-response.dto';
 import { RegisterDto } from './dto/register.dto';
 import { RegisterFailureResponseDto, RegisterResponseDto } from './dto/register-response.dto';
+import { SessionMaxAgeGuard } from './guards/session-max-age.guard';
+import { LOGOUT_SCOPES, logoutScopeOf } from './logout-scope';
 
 const RETRY_AFTER_HEADER = {
   'Retry-After': { description: 'Seconds until the next attempt may succeed.', schema: { type: 'integer' } },
@@ -104,10 +107,14 @@ export class AuthController {
 
   @Post('refresh')
   @AcceptsReplacedToken()
+  @UseGuards(SessionMaxAgeGuard)
   @HttpCode(HttpStatus.OK)
   @Header('content-type', JSON_CONTENT_TYPE)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Exchange the bearer token for a new one (fresh 30 minutes); the old one is revoked' })
+  @ApiOperation({
+    summary: 'Exchange the bearer token for a new one (fresh 30 minutes); the old one is revoked',
+    description: 'Refused (401) once the session is older than SESSION_MAX_AGE (30 days): log in again.',
+  })
   @ApiOkResponse({
     description: 'The new bearer token, as a JSON string.',
     schema: { type: 'string', example: 'eyJhbGciOiJIUzI1NiIs...' },
@@ -125,15 +132,27 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @Header('content-type', JSON_CONTENT_TYPE)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'End the current session; its token is refused from now on' })
+  @ApiOperation({ summary: 'End the current session, the other sessions of the account, or all of them' })
+  @ApiQuery({
+    name: 'scope',
+    required: false,
+    enum: LOGOUT_SCOPES,
+    description:
+      '`current` (the default, as in FunGame): this session. `others`: every other session of the account. ' +
+      '`all`: both. Their tokens are refused from now on.',
+  })
   @ApiOkResponse({ schema: { type: 'string', example: ContractMessages.loggedOut } })
   @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
-  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
+  @ApiBadRequestResponse({
+    description: 'An unknown scope, or the server cannot process the request (for example, the database is down).',
+    schema: { type: 'string', example: ContractMessages.requestUnavailable },
+  })
   public async logout(
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Query() query: Record<string, unknown>,
     @Req() request: FastifyRequest,
   ): Promise<string> {
-    await this.auth.logout(principal, clientInfoOf(request));
+    await this.auth.logout(principal, clientInfoOf(request), logoutScopeOf(query));
     return jsonString(ContractMessages.loggedOut);
   }
 }

@@ -19,9 +19,11 @@ import { jwtSigningKey } from './jwt-signing-key';
 import { PasswordHasher } from './password-hasher.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
+import { UserCenterController } from './user-center.controller';
+import { UserSessionsController } from './user-sessions.controller';
 
 @Module({
-  controllers: [AuthController],
+  controllers: [AuthController, UserCenterController, UserSessionsController],
   imports: [
     JwtModule.registerAsync({
       inject: [authConfig.KEY],

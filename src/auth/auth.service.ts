@@ -9,12 +9,14 @@ import {
   InvalidBearerTokenError,
   InvalidCredentialsError,
   MalformedRequestError,
+  SessionNotFoundError,
 } from '../contract/contract-errors';
 import { RegistrationMessages } from '../contract/contract-messages';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
-import { ClientInfo, SessionsService } from '../sessions/sessions.service';
+import { ClientInfo, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { UserCredentials, UserProfile, UsersService } from '../users/users.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
+import type { LogoutScope } from './logout-scope';
 import { PasswordHasher } from './password-hasher.service';
 import { TokenService } from './token.service';
 
@@ -22,6 +24,8 @@ export interface LoginResult {
   bearerToken: string;
   openToken: string;
 }
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AuthService {
@@ -112,17 +116,97 @@ export class AuthService {
     throw new InvalidBearerTokenError();
   }
 
-  /** Ends the caller's session, so its token is refused from the next request on, on every instance. */
-  public async logout(principal: AuthenticatedPrincipal, client: ClientInfo): Promise<void> {
-    if (await this.sessions.end(principal.sessionId, 'logout', principal.tokenId)) {
+  /**
+   * Ends the caller's session (`current`), the account's other sessions (`others`), or both (`all`):
+   * their tokens are refused from the next request on, on every instance.
+   */
+  public async logout(
+    principal: AuthenticatedPrincipal,
+    client: ClientInfo,
+    scope: LogoutScope = 'current',
+  ): Promise<void> {
+    if (scope !== 'current') {
+      const ended = await this.sessions.endOthersOfUser(principal.userId, principal.sessionId, 'revoked');
+      await this.recordRevoked(principal, ended, client);
+    }
+    if (scope !== 'others' && (await this.sessions.end(principal.sessionId, 'logout', principal.tokenId))) {
       await this.audit.record('logout', subjectOf(principal), client);
     }
+  }
+
+  /** The caller's live sessions, newest first. */
+  public listSessions(principal: AuthenticatedPrincipal): Promise<SessionSummary[]> {
+    return this.sessions.listLive(principal.userId);
+  }
+
+  /**
+   * Ends one of the caller's live sessions, the caller's own included.
+   * @throws SessionNotFoundError for any other id: another user's session, an ended or unknown one, or
+   *   text that is not a UUID at all.
+   */
+  public async revokeSession(principal: AuthenticatedPrincipal, sessionId: string, client: ClientInfo): Promise<void> {
+    if (!UUID_PATTERN.test(sessionId) || !(await this.sessions.endOfUser(principal.userId, sessionId, 'revoked'))) {
+      throw new SessionNotFoundError();
+    }
+    await this.recordRevoked(principal, [sessionId], client);
+  }
+
+  /**
+   * Replaces the caller's password once the current one is verified. A wrong current password fails
+   * like a login: it counts toward the name's lockout, and while the name is locked nothing is checked.
+   * Every other session of the account ends; the caller's goes on.
+   * @throws InvalidCredentialsError, AccountLockedError
+   */
+  public async changePassword(
+    principal: AuthenticatedPrincipal,
+    currentPassword: string,
+    newPassword: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    const usernameKey = UsersService.usernameKey(principal.username);
+    const secondsLocked = await this.lockout.secondsLocked(usernameKey);
+    if (secondsLocked !== null) {
+      await this.audit.record('password_change_failed', subjectOf(principal), client);
+      throw new AccountLockedError(secondsLocked);
+    }
+
+    const user = currentPassword ? await this.users.findCredentials(principal.username) : null;
+    const passwordMatches = await this.verifyPassword(currentPassword, user);
+    if (!user || user.id !== principal.userId || !passwordMatches) {
+      const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey);
+      if (lockedForSeconds !== null) {
+        this.logger.warn(`Account name locked for ${lockedForSeconds} s after repeated failed password checks`);
+        await this.audit.record('account_locked', subjectOf(principal), client);
+      }
+      await this.audit.record('password_change_failed', subjectOf(principal), client);
+      throw new InvalidCredentialsError();
+    }
+
+    await this.lockout.recordSuccess(usernameKey);
+    await this.users.updatePasswordHash(user.id, await this.passwords.hash(newPassword));
+    // After the new hash is committed, so that no login with the old password can open a session after
+    // this statement; only one whose password check was already under way (one bcrypt comparison) can.
+    await this.sessions.endOthersOfUser(principal.userId, principal.sessionId, 'password_changed');
+    await this.audit.record('password_changed', subjectOf(principal), client);
   }
 
   /** One bcrypt comparison whatever the account: none, a bcrypt hash, or a hash imported from FunGame. */
   private verifyPassword(password: string, user: UserCredentials | null): Promise<boolean> {
     if (user?.passwordHash === null && user.legacy) return this.passwords.verifyLegacy(password, user.legacy);
     return this.passwords.verify(password, user?.passwordHash ?? undefined);
+  }
+
+  private async recordRevoked(
+    principal: AuthenticatedPrincipal,
+    sessionIds: string[],
+    client: ClientInfo,
+  ): Promise<void> {
+    // Recorded in one turn of the event loop: one INSERT for all of them.
+    await Promise.all(
+      sessionIds.map((sessionId) =>
+        this.audit.record('session_revoked', { ...subjectOf(principal), sessionId }, client),
+      ),
+    );
   }
 
   private async recordFailedLogin(

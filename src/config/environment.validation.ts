@@ -142,6 +142,19 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   public REDIS_URL?: string;
+
+  /** A session's absolute lifetime, from its login: refresh is refused after it. */
+  @Matches(/^[1-9]\d*(ms|s|m|h|d)?$/, {
+    message: 'SESSION_MAX_AGE must be a positive number of seconds or a duration like 30d',
+  })
+  public SESSION_MAX_AGE = '30d';
+
+  /** Live sessions per account; a login beyond it ends the oldest. 1 reproduces FunGame's single login. */
+  @Transform(toInteger)
+  @Min(1)
+  @Max(1000)
+  @IsInt()
+  public SESSION_MAX_PER_USER = 10;
 }
 
 /**

@@ -27,6 +27,12 @@ export class MalformedRequestError extends ContractError {
 
 export class UsernameTakenError extends ContractError {}
 
+/**
+ * A session id that is not one of the caller's live sessions: another user's, ended, unknown or not
+ * even a UUID. One error for all of them, so that the answer reveals nothing about other accounts.
+ */
+export class SessionNotFoundError extends ContractError {}
+
 /** Too many consecutive failed logins for this account name: refused until the lock ends. */
 export class AccountLockedError extends ContractError {
   public constructor(public readonly retryAfterSeconds: number) {

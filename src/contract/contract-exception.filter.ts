@@ -11,7 +11,7 @@ import {
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { ContractMessages, RegistrationMessages, ThrottlingMessages } from './contract-messages';
+import { ContractMessages, RegistrationMessages, SessionMessages, ThrottlingMessages } from './contract-messages';
 import {
   AccountLockedError,
   ContractError,
@@ -19,6 +19,7 @@ import {
   InvalidCredentialsError,
   MalformedRequestError,
   MissingBearerTokenError,
+  SessionNotFoundError,
   UsernameTakenError,
 } from './contract-errors';
 import { CONTRACT_ROUTE_KEY, ContractRouteKind } from './contract-route.decorator';
@@ -78,7 +79,7 @@ export class ContractExceptionFilter implements ExceptionFilter {
       return {
         status: HttpStatus.UNAUTHORIZED,
         body: payloadModel(
-          DataRequestType.Login_Login,
+          credentialsRequestType(route),
           HttpStatus.UNAUTHORIZED,
           ContractMessages.invalidCredentials,
           {},
@@ -95,7 +96,7 @@ export class ContractExceptionFilter implements ExceptionFilter {
       return {
         status: HttpStatus.TOO_MANY_REQUESTS,
         body: payloadModel(
-          DataRequestType.Login_Login,
+          credentialsRequestType(route),
           HttpStatus.TOO_MANY_REQUESTS,
           ThrottlingMessages.accountLocked,
           {},
@@ -109,6 +110,9 @@ export class ContractExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof MalformedRequestError) {
       return this.cannotProcess(route, HttpStatus.BAD_REQUEST, exception.reasons[0]);
+    }
+    if (exception instanceof SessionNotFoundError) {
+      return { status: HttpStatus.NOT_FOUND, body: SessionMessages.sessionNotFound };
     }
     if (exception instanceof NotFoundException) {
       return { status: HttpStatus.NOT_FOUND };
@@ -131,6 +135,8 @@ export class ContractExceptionFilter implements ExceptionFilter {
         return { status, body: payloadModel(DataRequestType.Login_Login, status, message, {}) };
       case 'register':
         return { status, body: payloadModel(DataRequestType.Reg_Reg, status, message, {}) };
+      case 'updatePassword':
+        return { status, body: payloadModel(DataRequestType.UserCenter_UpdatePassword, status, message, {}) };
       case 'bearer':
         return { status, body: message };
     }
@@ -151,6 +157,16 @@ export class ContractExceptionFilter implements ExceptionFilter {
             {},
           ),
         };
+      case 'updatePassword':
+        return {
+          status,
+          body: payloadModel(
+            DataRequestType.UserCenter_UpdatePassword,
+            status,
+            detail ?? ContractMessages.requestUnavailable,
+            {},
+          ),
+        };
       case 'bearer':
         return { status, body: ContractMessages.requestUnavailable };
     }
@@ -164,6 +180,14 @@ export class ContractExceptionFilter implements ExceptionFilter {
       this.logger.error(`${request.method} ${route} failed with a non-error value`);
     }
   }
+}
+
+/**
+ * The RequestType of a credentials failure (401, or 429 for a locked name): the password change's own
+ * where it checks the current password, the login's everywhere else.
+ */
+function credentialsRequestType(route: ContractRouteKind): DataRequestType {
+  return route === 'updatePassword' ? DataRequestType.UserCenter_UpdatePassword : DataRequestType.Login_Login;
 }
 
 /**

@@ -23,6 +23,18 @@ export const RegistrationMessages = {
   registrationUnavailable: '服务器暂时无法处理注册请求。',
 } as const;
 
+/** Messages of the session management routes (`/user/sessions`), which the original server did not have. */
+export const SessionMessages = {
+  sessionEnded: '会话已结束。',
+  sessionNotFound: '会话不存在。',
+} as const;
+
+/** Messages of `PUT /usercenter/updatepassword`; a wrong current password gets the login's message. */
+export const PasswordChangeMessages = {
+  passwordChanged: '密码已修改。',
+  fieldsMustBeStrings: '旧密码和新密码必须是字符串。',
+} as const;
+
 /** Messages of brute-force protection (429), which the original server did not have. */
 export const ThrottlingMessages = {
   accountLocked: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',

@@ -5,9 +5,11 @@ import { RouteConfig } from '@nestjs/platform-fastify';
  * "cannot process this request"; this marker tells `ContractExceptionFilter` which one.
  * - `login`: PayloadModel for 401/429, the JSON string 服务器暂时无法处理登录请求。 for 400.
  * - `register`: PayloadModel (RequestType 12) for every failure.
+ * - `updatePassword`: PayloadModel (RequestType 20) for every failure but the bearer token's own 401s,
+ *   with the login's message for a wrong current password.
  * - `bearer` (the default): JSON strings, as `/user/refresh` documents.
  */
-export type ContractRouteKind = 'login' | 'register' | 'bearer';
+export type ContractRouteKind = 'login' | 'register' | 'updatePassword' | 'bearer';
 
 export const CONTRACT_ROUTE_KEY = 'contractRoute';
 

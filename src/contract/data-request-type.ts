@@ -2,4 +2,5 @@
 export enum DataRequestType {
   Reg_Reg = 12,
   Login_Login = 13,
+  UserCenter_UpdatePassword = 20,
 }

@@ -2,7 +2,17 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 
 import { User } from '../users/user.entity';
 
-export type SessionEndReason = 'logout' | 'reuse_detected';
+export type SessionEndReason =
+  | 'logout'
+  | 'reuse_detected'
+  /** Ended by its player from another session (`DELETE /user/sessions/:id`, logout of the others). */
+  | 'revoked'
+  /** Older than SESSION_MAX_AGE when it tried to refresh. */
+  | 'expired'
+  /** The oldest beyond SESSION_MAX_PER_USER when the account logged in again. */
+  | 'superseded'
+  /** Another session of the account changed the password. */
+  | 'password_changed';
 
 /**
  * One login. Its bearer tokens are valid only while `endedAt` is null and only the one whose `jti`

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { DataSource, IsNull, Raw, Repository } from 'typeorm';
 
+import { sessionsConfig } from '../config/sessions.config';
 import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import { Session, SessionEndReason } from './session.entity';
@@ -27,20 +29,41 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
+/** What a player may see of one of their sessions: never a token or a token id. */
+export interface SessionSummary {
+  id: string;
+  createdAt: Date;
+  /** When its token was last replaced by a refresh; null when it never was. */
+  lastRefreshedAt: Date | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+/** An arbitrary constant that names "the session limit of one user" among PostgreSQL advisory locks. */
+const SESSION_LIMIT_LOCK_CLASS = 0x46_47_53_4c; // "FGSL"
+
+/** A session the player can still use: not ended, and its current token not expired (nor refreshable). */
+const LIVE = 'ended_at IS NULL AND current_token_expires_at > now()';
+
 @Injectable()
 export class SessionsService {
   private readonly pool: Pool;
   private readonly rotations = batchPerTurn<Rotation, boolean>((batch) => this.rotateBatch(batch), 256);
+  private readonly expiries = batchPerTurn<string, boolean>((ids) => this.endPastMaxAgeBatch(ids), 256);
 
   public constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectDataSource() dataSource: DataSource,
     private readonly liveStates: SessionStateLoader,
+    @Inject(sessionsConfig.KEY) private readonly limits: ConfigType<typeof sessionsConfig>,
   ) {
     this.pool = pgPoolOf(dataSource);
   }
 
-  /** Opens a session whose current token is `token`; returns its id and open token. */
+  /**
+   * Opens a session whose current token is `token`; returns its id and open token. When the user then
+   * has more than SESSION_MAX_PER_USER live sessions, the oldest end (`superseded`), never the new one.
+   */
   public async start(
     sessionId: string,
     userId: string,
@@ -48,17 +71,101 @@ export class SessionsService {
     client: ClientInfo,
   ): Promise<{ id: string; openToken: string }> {
     const openToken = randomUUID();
-    await this.sessions.insert({
-      id: sessionId,
-      userId,
-      openToken,
-      currentTokenId: token.id,
-      currentTokenIssuedAt: token.issuedAt,
-      currentTokenExpiresAt: token.expiresAt,
-      clientAddress: client.address?.slice(0, 64) ?? null,
-      userAgent: client.userAgent?.slice(0, 512) ?? null,
+    await this.sessions.manager.transaction(async (manager) => {
+      // The logins of one user take turns from here to the commit: two at once would each count the
+      // sessions without the other's, and could together leave one more than the limit.
+      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SESSION_LIMIT_LOCK_CLASS, userId]);
+      await manager.insert(Session, {
+        id: sessionId,
+        userId,
+        openToken,
+        currentTokenId: token.id,
+        currentTokenIssuedAt: token.issuedAt,
+        currentTokenExpiresAt: token.expiresAt,
+        clientAddress: client.address?.slice(0, 64) ?? null,
+        userAgent: client.userAgent?.slice(0, 512) ?? null,
+      });
+      await manager.query(
+        `UPDATE sessions SET ended_at = now(), end_reason = 'superseded'
+          WHERE id IN (SELECT id FROM sessions
+                        WHERE user_id = $1 AND id <> $2 AND ${LIVE}
+                        ORDER BY created_at DESC, id DESC
+                       OFFSET $3)`,
+        [userId, sessionId, this.limits.maxPerUser - 1],
+      );
     });
     return { id: sessionId, openToken };
+  }
+
+  /** The user's live sessions, newest first. */
+  public async listLive(userId: string): Promise<SessionSummary[]> {
+    const sessions = await this.sessions.find({
+      select: { id: true, createdAt: true, rotatedAt: true, clientAddress: true, userAgent: true },
+      where: { userId, endedAt: IsNull(), currentTokenExpiresAt: Raw((column) => `${column} > now()`) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+    return sessions.map((session) => ({
+      id: session.id,
+      createdAt: session.createdAt,
+      lastRefreshedAt: session.rotatedAt,
+      clientAddress: session.clientAddress,
+      userAgent: session.userAgent,
+    }));
+  }
+
+  /**
+   * Ends the session if it is a live one of this user (as `listLive` shows them); returns whether it
+   * did. `sessionId` must be a UUID.
+   */
+  public async endOfUser(userId: string, sessionId: string, reason: SessionEndReason): Promise<boolean> {
+    const result = await this.sessions.update(
+      {
+        id: sessionId,
+        userId,
+        endedAt: IsNull(),
+        currentTokenExpiresAt: Raw((column) => `${column} > now()`),
+      },
+      { endedAt: () => 'now()', endReason: reason },
+    );
+    return result.affected === 1;
+  }
+
+  /** Ends every live session of the user except `keptSessionId`; returns the ids it ended. */
+  public async endOthersOfUser(userId: string, keptSessionId: string, reason: SessionEndReason): Promise<string[]> {
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ endedAt: () => 'now()', endReason: reason })
+      .where(`user_id = :userId AND id <> :keptSessionId AND ${LIVE}`, { userId, keptSessionId })
+      .returning('id')
+      .execute();
+    return (result.raw as { id: string }[]).map((row) => row.id);
+  }
+
+  /**
+   * Ends the session (`expired`) if it began longer than SESSION_MAX_AGE ago, by the database's clock;
+   * returns whether it is past that age, whether this call or an earlier one ended it. Checks that
+   * arrive in the same turn of the event loop share one statement, as the rotations do.
+   */
+  public isPastMaxAge(sessionId: string): Promise<boolean> {
+    return this.expiries.load(sessionId);
+  }
+
+  private async endPastMaxAgeBatch(ids: readonly string[]): Promise<boolean[]> {
+    const { rows } = await this.pool.query<{ id: string }>({
+      name: 'fungame-end-sessions-past-max-age',
+      text: `WITH old AS (
+               SELECT id FROM sessions
+                WHERE id = ANY($1::uuid[]) AND created_at <= now() - make_interval(secs => $2)
+             ), ended AS (
+               UPDATE sessions s SET ended_at = now(), end_reason = 'expired'
+                 FROM old WHERE s.id = old.id AND s.ended_at IS NULL
+             )
+             SELECT id FROM old`,
+      values: [ids, this.limits.maxAgeMs / 1000],
+    });
+    const old = new Set(rows.map((row) => row.id));
+    return ids.map((id) => old.has(id));
   }
 
   /** The live session's state (batched with concurrent lookups), or null when it does not exist or has ended. */

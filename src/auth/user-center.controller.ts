@@ -1,0 +1,87 @@
+import { Body, Controller, HttpCode, HttpStatus, Put, Req, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+
+import {
+  ContractMessages,
+  PasswordChangeMessages,
+  RegistrationMessages,
+  ThrottlingMessages,
+} from '../contract/contract-messages';
+import { ContractRoute } from '../contract/contract-route.decorator';
+import { DataRequestType } from '../contract/data-request-type';
+import { PayloadModel, payloadModel } from '../contract/payload-model';
+import { AuthService } from './auth.service';
+import type { AuthenticatedPrincipal } from './authenticated-principal';
+import { clientInfoOf } from './client-info';
+import { CurrentPrincipal } from './decorators/current-principal.decorator';
+import { UpdatePasswordFailureResponseDto } from './dto/update-password-failure-response.dto';
+import { UpdatePasswordDto } from './dto/update-password.dto';
+import { UpdatePasswordResponseDto } from './dto/update-password-response.dto';
+
+/** FunGame's user centre: the account's own settings. */
+@ApiTags('usercenter')
+@ApiBearerAuth()
+@Controller('usercenter')
+export class UserCenterController {
+  public constructor(private readonly auth: AuthService) {}
+
+  @Put('updatepassword')
+  @UseGuards(ThrottlerGuard)
+  @ContractRoute('updatePassword')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: "Change the caller's password; every other session of the account ends",
+    description:
+      'The current password is checked like a login: a wrong one counts toward the lockout of the account ' +
+      'name, and while the name is locked the change is refused with 429. The new password follows the ' +
+      "rules of registration. The caller's own session and token go on.",
+  })
+  @ApiBody({ type: UpdatePasswordDto })
+  @ApiOkResponse({ type: UpdatePasswordResponseDto })
+  @ApiBadRequestResponse({
+    type: UpdatePasswordFailureResponseDto,
+    description:
+      `The new password breaks a rule (e.g. "${RegistrationMessages.passwordTooShort}"), the body is not a JSON ` +
+      `object of strings, or the server cannot process the request ("${ContractMessages.requestUnavailable}").`,
+  })
+  @ApiUnauthorizedResponse({
+    type: UpdatePasswordFailureResponseDto,
+    description:
+      `A wrong, empty or missing current password: PayloadModel with "${ContractMessages.invalidCredentials}". ` +
+      'No bearer token, or an invalid one: the 401 of every bearer-protected route (empty body, or the JSON ' +
+      `string "${ContractMessages.tokenRevoked}").`,
+  })
+  @ApiTooManyRequestsResponse({
+    type: UpdatePasswordFailureResponseDto,
+    description:
+      `The account name is locked after repeated failures ("${ThrottlingMessages.accountLocked}"), or this ` +
+      `address sent too many requests ("${ThrottlingMessages.tooManyRequests}"). StatusCode is 429.`,
+    headers: {
+      'Retry-After': { description: 'Seconds until the next attempt may succeed.', schema: { type: 'integer' } },
+    },
+  })
+  public async updatePassword(
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Body() body: UpdatePasswordDto,
+    @Req() request: FastifyRequest,
+  ): Promise<PayloadModel> {
+    await this.auth.changePassword(principal, body.OldPassword ?? '', body.NewPassword, clientInfoOf(request));
+    return payloadModel(
+      DataRequestType.UserCenter_UpdatePassword,
+      HttpStatus.OK,
+      PasswordChangeMessages.passwordChanged,
+      {},
+    );
+  }
+}

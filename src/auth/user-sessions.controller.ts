@@ -1,0 +1,72 @@
+import { Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+
+import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
+import { SessionMessages } from '../contract/contract-messages';
+import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
+import { SessionResponseDto } from '../sessions/dto/session-response.dto';
+import { AuthService } from './auth.service';
+import type { AuthenticatedPrincipal } from './authenticated-principal';
+import { clientInfoOf } from './client-info';
+import { CurrentPrincipal } from './decorators/current-principal.decorator';
+
+/** The sessions a player controls: where they are logged in, and ending any of them. */
+@ApiTags('user')
+@ApiBearerAuth()
+@Controller('user/sessions')
+export class UserSessionsController {
+  public constructor(private readonly auth: AuthService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: "The caller's live sessions, newest first",
+    description: 'Sessions not ended whose token has not expired. No token or token id is ever shown.',
+  })
+  @ApiOkResponse({ type: SessionResponseDto, isArray: true })
+  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
+  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
+  public async list(@CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<SessionResponseDto[]> {
+    const sessions = await this.auth.listSessions(principal);
+    return sessions.map((session) => ({
+      Id: session.id,
+      CreatedAt: session.createdAt.toISOString(),
+      LastRefreshedAt: session.lastRefreshedAt?.toISOString() ?? null,
+      ClientAddress: session.clientAddress,
+      UserAgent: session.userAgent,
+      Current: session.id === principal.sessionId,
+    }));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.OK)
+  @Header('content-type', JSON_CONTENT_TYPE)
+  @ApiOperation({
+    summary: "End one of the caller's sessions (the caller's own too); its token is refused from now on",
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The `Id` from `GET /user/sessions`.' })
+  @ApiOkResponse({ schema: { type: 'string', example: SessionMessages.sessionEnded } })
+  @ApiNotFoundResponse({
+    description: "Not one of the caller's live sessions: another user's, ended, unknown, or not a UUID.",
+    schema: { type: 'string', example: SessionMessages.sessionNotFound },
+  })
+  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
+  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
+  public async end(
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Param('id') sessionId: string,
+    @Req() request: FastifyRequest,
+  ): Promise<string> {
+    await this.auth.revokeSession(principal, sessionId, clientInfoOf(request));
+    return jsonString(SessionMessages.sessionEnded);
+  }
+}
