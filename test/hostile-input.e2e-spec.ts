@@ -1,0 +1,535 @@
+import { PASSWORD, register, uniqueUsername } from './support/accounts';
+import { http, HttpResponse } from './support/http';
+import { internalDetailsIn } from './support/leak-checks';
+import { recordLoggedErrors } from './support/logged-errors';
+import { tableCounts } from './support/table-counts';
+import { startTestApp, TestApp } from './support/test-app';
+import { sendOnce, WireRequest, WireResponse } from './support/wire';
+
+const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
+const LOGIN_UNAVAILABLE = JSON.stringify('服务器暂时无法处理登录请求。');
+
+/** The registration messages, written out: game clients compare them byte for byte. */
+const USERNAME_INVALID = '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。';
+const FIELDS_MUST_BE_STRINGS = '用户名和密码必须是字符串。';
+const PASSWORD_TOO_LONG = '密码不能超过 72 个字节（UTF-8）。';
+const PASSWORD_INVALID = '密码不能包含控制字符。';
+const REGISTRATION_UNAVAILABLE = '服务器暂时无法处理注册请求。';
+const UNKNOWN_PROPERTY = '请求中包含无法识别的字段。';
+const registrationRefused = (status: number, message: string) => ({
+  RequestType: 12,
+  StatusCode: status,
+  Message: message,
+  Data: {},
+});
+
+const BODY_LIMIT = 16 * 1024;
+
+/** JSON nested `depth` levels deep: `[[[...]]]` and `{"a":{"a":...1}}`. */
+const deepArray = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
+const deepObject = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+/** A registration that would succeed: each refused case changes one thing about it. */
+const valid = (): { Username: string; Password: string } => ({ Username: uniqueUsername(), Password: PASSWORD });
+
+/** `json` padded with white space (still valid JSON) to exactly `bytes` bytes. */
+function paddedTo(bytes: number, json: object): string {
+  const text = JSON.stringify(json);
+  return text.slice(0, -1) + ' '.repeat(bytes - Buffer.byteLength(text)) + '}';
+}
+
+describe('hostile input', () => {
+  let server: TestApp;
+  const loggedErrors = recordLoggedErrors();
+
+  beforeAll(async () => {
+    server = await startTestApp({ bcryptCost: 4 });
+  });
+  afterAll(async () => {
+    loggedErrors.restore();
+    await server.close();
+  });
+  afterEach(() => {
+    // The contract answers an internal failure with the same 400 as bad input: only the log tells them apart.
+    expect(loggedErrors.take()).toEqual([]);
+  });
+
+  /** Every response of this file: never a 5xx, never a stack trace or SQL in the body. */
+  function checked<T extends HttpResponse | WireResponse>(response: T): T {
+    expect(response.status).toBeLessThan(500);
+    expect(internalDetailsIn(response.text)).toEqual([]);
+    return response;
+  }
+
+  const post = async (path: string, body: unknown, headers?: Record<string, string>): Promise<HttpResponse> =>
+    checked(await http(server.url, 'POST', path, { body, headers }));
+  const send = async (request: WireRequest): Promise<WireResponse> => checked(await sendOnce(server.url, request));
+  const counts = () => tableCounts(server.dataSource);
+
+  describe('a body over 16 KB is refused with 413 before it is parsed', () => {
+    it('login: the right credentials padded to one byte over the limit get the login string, and write nothing', async () => {
+      const username = await register(server.url);
+      const before = await counts();
+
+      const response = await send({
+        method: 'POST',
+        path: '/user/login',
+        headers: { 'content-type': 'application/json' },
+        body: paddedTo(BODY_LIMIT + 1, { Username: username, Password: PASSWORD }),
+      });
+
+      expect({ status: response.status, text: response.text }).toEqual({ status: 413, text: LOGIN_UNAVAILABLE });
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('login: the same credentials padded to exactly 16 KB are accepted (the limit is the size alone)', async () => {
+      const username = await register(server.url);
+
+      const response = await send({
+        method: 'POST',
+        path: '/user/login',
+        headers: { 'content-type': 'application/json' },
+        body: paddedTo(BODY_LIMIT, { Username: username, Password: PASSWORD }),
+      });
+
+      expect(response.status).toBe(200);
+    });
+
+    it('login: sent chunked, with no Content-Length to check up front, 413 all the same', async () => {
+      const username = await register(server.url);
+      const before = await counts();
+
+      const response = await send({
+        method: 'POST',
+        path: '/user/login',
+        headers: { 'content-type': 'application/json' },
+        body: paddedTo(BODY_LIMIT + 4096, { Username: username, Password: PASSWORD }),
+        chunked: true,
+      });
+
+      expect({ status: response.status, text: response.text }).toEqual({ status: 413, text: LOGIN_UNAVAILABLE });
+      expect(await counts()).toEqual(before);
+    });
+
+    it.each([
+      ['with a Content-Length', false],
+      ['chunked', true],
+    ])(
+      'register (%s): a valid registration over the limit gets a PayloadModel with StatusCode 413, and writes nothing',
+      async (_case, chunked) => {
+        const username = uniqueUsername();
+        const before = await counts();
+
+        const response = await send({
+          method: 'POST',
+          path: '/user/register',
+          headers: { 'content-type': 'application/json' },
+          body: paddedTo(BODY_LIMIT + 1, { Username: username, Password: PASSWORD }),
+          chunked,
+        });
+
+        expect({ status: response.status, text: response.text }).toEqual({
+          status: 413,
+          text: JSON.stringify(registrationRefused(413, REGISTRATION_UNAVAILABLE)),
+        });
+        expect(await counts()).toEqual(before);
+        // Nothing but the size was wrong with it.
+        expect((await post('/user/register', { Username: username, Password: PASSWORD })).status).toBe(200);
+      },
+    );
+  });
+
+  describe('login: hostile values answer the contract’s 401 or 400, and never open a session', () => {
+    const tenThousand = 'x'.repeat(10_000);
+    const nested = (depth: number): unknown => (depth === 0 ? 'x' : { Username: nested(depth - 1) });
+
+    // `name` is a registered account's name; a case using it with a wrong password counts one failure
+    // toward that name's lockout, so each test registers a name of its own.
+    const cases: [string, (name: string) => unknown, 401 | 400][] = [
+      ['a NUL at the end of the username', (name) => ({ Username: `${name}\u0000`, Password: PASSWORD }), 401],
+      [
+        'a NUL inside the username',
+        (name) => ({ Username: `${name.slice(0, 3)}\u0000${name.slice(3)}`, Password: PASSWORD }),
+        401,
+      ],
+      ['an escape sequence in the username', (name) => ({ Username: `${name}\u001b[2J`, Password: PASSWORD }), 401],
+      ['CR LF in the username', (name) => ({ Username: `${name}\r\nX-Injected: 1`, Password: PASSWORD }), 401],
+      ['DEL in the username', (name) => ({ Username: `${name}\u007f`, Password: PASSWORD }), 401],
+      ['a C1 control (NEL) in the username', (name) => ({ Username: `${name}\u0085`, Password: PASSWORD }), 401],
+      [
+        'the right password followed by a NUL and more',
+        (name) => ({ Username: name, Password: `${PASSWORD}\u0000tail` }),
+        401,
+      ],
+      ['a NUL before the right password', (name) => ({ Username: name, Password: `\u0000${PASSWORD}` }), 401],
+      [
+        'a control character after the right password',
+        (name) => ({ Username: name, Password: `${PASSWORD}\u0007` }),
+        401,
+      ],
+      ['a 10,000-character username', () => ({ Username: tenThousand, Password: PASSWORD }), 401],
+      [
+        'a lone UTF-16 surrogate after the right password',
+        (name) => ({ Username: name, Password: `${PASSWORD}\ud800` }),
+        401,
+      ],
+      ['a 10,000-character password', (name) => ({ Username: name, Password: tenThousand }), 401],
+      ['a null username', () => ({ Username: null, Password: PASSWORD }), 401],
+      ['a null password', (name) => ({ Username: name, Password: null }), 401],
+      [
+        'the credentials inside a __proto__ key (the parser drops it)',
+        (name) => `{"__proto__":{"Username":${JSON.stringify(name)},"Password":${JSON.stringify(PASSWORD)}}}`,
+        401,
+      ],
+      [
+        'the credentials inside constructor.prototype (the parser drops it)',
+        (name) => `{"constructor":{"prototype":{"Username":${JSON.stringify(name)},"Password":"${PASSWORD}"}}}`,
+        401,
+      ],
+      ['an object for the username', () => ({ Username: { $ne: null }, Password: PASSWORD }), 400],
+      ['a 50-level nested object for the username', () => ({ Username: nested(50), Password: PASSWORD }), 400],
+      ['an array for the username', (name) => ({ Username: [name], Password: PASSWORD }), 400],
+      ['an array for the password', (name) => ({ Username: name, Password: [PASSWORD] }), 400],
+      ['a number for the username', () => ({ Username: 12345, Password: PASSWORD }), 400],
+      ['a number for the password', (name) => ({ Username: name, Password: 12345678 }), 400],
+      ['a boolean for the password', (name) => ({ Username: name, Password: true }), 400],
+      ['an object for the password', (name) => ({ Username: name, Password: { $gt: '' } }), 400],
+      ['an array 5,000 levels deep as the body', () => '['.repeat(5_000) + ']'.repeat(5_000), 400],
+      // Under 16 KB, and valid JSON: deep enough to exhaust the stack of a recursive validator.
+      [
+        'an array 2,000 levels deep as the password',
+        (name) => `{"Username":"${name}","Password":${deepArray(2_000)}}`,
+        400,
+      ],
+      [
+        'an object 2,500 levels deep beside the fields',
+        (name) => `{"Username":"${name}","Extra":${deepObject(2_500)}}`,
+        400,
+      ],
+      ['a raw NUL byte inside a JSON string', (name) => `{"Username":"${name}\u0000","Password":"${PASSWORD}"}`, 400],
+      ['a number too large for a double', () => '{"Username":1e999999,"Password":"x"}', 400],
+      ['invalid UTF-8', () => Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]).toString('latin1'), 400],
+    ];
+
+    it.each(cases)('%s', async (_case, body, status) => {
+      const name = await register(server.url);
+      const payload = body(name);
+      const before = await counts();
+
+      const response = await post(
+        '/user/login',
+        payload,
+        typeof payload === 'string' ? { 'content-type': 'application/json' } : undefined,
+      );
+
+      if (status === 401)
+        expect({ status: response.status, json: response.json }).toEqual({ status, json: INVALID_CREDENTIALS });
+      else expect({ status: response.status, text: response.text }).toEqual({ status, text: LOGIN_UNAVAILABLE });
+      // A failed login counts toward the name's lockout and is audited; it never creates a user or a session.
+      const after = await counts();
+      expect({ users: after.users, sessions: after.sessions }).toEqual({
+        users: before.users,
+        sessions: before.sessions,
+      });
+    });
+  });
+
+  describe('register: hostile values answer a PayloadModel 400 and write nothing at all', () => {
+    const cases: [string, () => unknown, string][] = [
+      ['a NUL inside the username', () => ({ ...valid(), Username: `ab\u0000cd` }), USERNAME_INVALID],
+      [
+        'a NUL at the end of the username',
+        () => ({ ...valid(), Username: `${uniqueUsername()}\u0000` }),
+        USERNAME_INVALID,
+      ],
+      [
+        'an escape sequence in the username',
+        () => ({ ...valid(), Username: `${uniqueUsername()}\u001b[31m` }),
+        USERNAME_INVALID,
+      ],
+      ['CR LF in the username', () => ({ ...valid(), Username: `${uniqueUsername()}\r\nadmin` }), USERNAME_INVALID],
+      ['DEL in the username', () => ({ ...valid(), Username: `${uniqueUsername()}\u007f` }), USERNAME_INVALID],
+      [
+        'a C1 control (NEL) in the username',
+        () => ({ ...valid(), Username: `${uniqueUsername()}\u0085` }),
+        USERNAME_INVALID,
+      ],
+      ['a 10,000-character username', () => ({ ...valid(), Username: 'x'.repeat(10_000) }), USERNAME_INVALID],
+      ['a NUL in the password', () => ({ ...valid(), Password: `${PASSWORD}\u0000tail` }), PASSWORD_INVALID],
+      [
+        'an escape sequence in the password',
+        () => ({ ...valid(), Password: `${PASSWORD}\u001b[31m` }),
+        PASSWORD_INVALID,
+      ],
+      // JSON.stringify sends it as the escape \ud800: valid JSON, but a string with no UTF-8 form.
+      [
+        'a lone UTF-16 surrogate in the password',
+        () => ({ ...valid(), Password: `${PASSWORD}\ud800` }),
+        PASSWORD_INVALID,
+      ],
+      ['a 10,000-character password', () => ({ ...valid(), Password: 'x'.repeat(10_000) }), PASSWORD_TOO_LONG],
+      ['a 73-byte password', () => ({ ...valid(), Password: 'x'.repeat(73) }), PASSWORD_TOO_LONG],
+      ['a number for the username', () => ({ ...valid(), Username: 12345 }), FIELDS_MUST_BE_STRINGS],
+      ['an object for the username', () => ({ ...valid(), Username: { $ne: null } }), FIELDS_MUST_BE_STRINGS],
+      ['an array for the username', () => ({ ...valid(), Username: [uniqueUsername()] }), FIELDS_MUST_BE_STRINGS],
+      ['a null username', () => ({ ...valid(), Username: null }), FIELDS_MUST_BE_STRINGS],
+      ['a boolean for the username', () => ({ ...valid(), Username: true }), FIELDS_MUST_BE_STRINGS],
+      ['a number for the password', () => ({ ...valid(), Password: 12345678 }), FIELDS_MUST_BE_STRINGS],
+      ['an object for the password', () => ({ ...valid(), Password: { length: 8 } }), FIELDS_MUST_BE_STRINGS],
+      ['an array for the password', () => ({ ...valid(), Password: [PASSWORD] }), FIELDS_MUST_BE_STRINGS],
+      ['a null password', () => ({ ...valid(), Password: null }), FIELDS_MUST_BE_STRINGS],
+      ['a boolean for the password', () => ({ ...valid(), Password: false }), FIELDS_MUST_BE_STRINGS],
+      [
+        'the fields inside a __proto__ key (the parser drops it)',
+        () => `{"__proto__":${JSON.stringify(valid())}}`,
+        FIELDS_MUST_BE_STRINGS,
+      ],
+      ['an unknown property beside valid fields', () => ({ ...valid(), IsAdmin: true }), UNKNOWN_PROPERTY],
+      ['a JSON array as the body', () => [valid()], REGISTRATION_UNAVAILABLE],
+      ['a JSON string as the body', () => JSON.stringify(JSON.stringify(valid())), REGISTRATION_UNAVAILABLE],
+      ['JSON null as the body', () => 'null', REGISTRATION_UNAVAILABLE],
+      [
+        'a raw NUL byte inside a JSON string',
+        () => `{"Username":"a\u0000b","Password":"${PASSWORD}"}`,
+        REGISTRATION_UNAVAILABLE,
+      ],
+      ['an array 5,000 levels deep as the body', () => '['.repeat(5_000) + ']'.repeat(5_000), REGISTRATION_UNAVAILABLE],
+      [
+        'an array 2,000 levels deep as the password',
+        () => `{"Username":"${uniqueUsername()}","Password":${deepArray(2_000)}}`,
+        REGISTRATION_UNAVAILABLE,
+      ],
+      [
+        'an object 2,500 levels deep beside the fields',
+        () => `{"Username":"${uniqueUsername()}","Password":"${PASSWORD}","Extra":${deepObject(2_500)}}`,
+        REGISTRATION_UNAVAILABLE,
+      ],
+    ];
+
+    it.each(cases)('%s', async (_case, body, message) => {
+      const payload = body();
+      const before = await counts();
+
+      const response = await post(
+        '/user/register',
+        payload,
+        typeof payload === 'string' ? { 'content-type': 'application/json' } : undefined,
+      );
+
+      expect({ status: response.status, text: response.text }).toEqual({
+        status: 400,
+        text: JSON.stringify(registrationRefused(400, message)),
+      });
+      expect(await counts()).toEqual(before);
+    });
+
+    it('refuses a username that is not well-formed Unicode (a lone surrogate), which PostgreSQL would store altered', async () => {
+      const before = await counts();
+
+      // Sent as the JSON escape: the parsed name then holds an unpaired UTF-16 surrogate, which has no
+      // UTF-8 form; the driver would store U+FFFD in its place, so the account would not be the name
+      // the client was told it registered, and every lone surrogate would be the same name.
+      const response = await post(
+        '/user/register',
+        `{"Username":"\\ud800${uniqueUsername()}","Password":"${PASSWORD}"}`,
+        {
+          'content-type': 'application/json',
+        },
+      );
+
+      expect({ status: response.status, text: response.text }).toEqual({
+        status: 400,
+        text: JSON.stringify(registrationRefused(400, USERNAME_INVALID)),
+      });
+      expect(await counts()).toEqual(before);
+    });
+  });
+
+  describe('a Content-Type header that is not a valid media type', () => {
+    // CONTRACT.md: a login body that is not JSON gets the 400 string, and a bearer route answers by its
+    // token alone; json-body-parser.ts hands every media type to the routes for exactly that. A header
+    // that Fastify cannot parse at all must not turn either into a framework 415.
+    const INVALID_CONTENT_TYPES = ['', 'application/json, text/plain'];
+
+    it.each(INVALID_CONTENT_TYPES)(
+      'login with Content-Type %j and the right credentials: 400 with the login string',
+      async (contentType) => {
+        const username = await register(server.url);
+        const before = await counts();
+
+        const response = await send({
+          method: 'POST',
+          path: '/user/login',
+          headers: { 'content-type': contentType },
+          body: JSON.stringify({ Username: username, Password: PASSWORD }),
+        });
+
+        expect({ status: response.status, text: response.text }).toEqual({ status: 400, text: LOGIN_UNAVAILABLE });
+        expect((await counts()).sessions).toBe(before.sessions);
+      },
+    );
+
+    it.each(INVALID_CONTENT_TYPES)(
+      'register with Content-Type %j: a PayloadModel 400, and nothing written',
+      async (contentType) => {
+        const before = await counts();
+
+        const response = await send({
+          method: 'POST',
+          path: '/user/register',
+          headers: { 'content-type': contentType },
+          body: JSON.stringify(valid()),
+        });
+
+        expect({ status: response.status, text: response.text }).toEqual({
+          status: 400,
+          text: JSON.stringify(registrationRefused(400, REGISTRATION_UNAVAILABLE)),
+        });
+        expect(await counts()).toEqual(before);
+      },
+    );
+
+    it.each(INVALID_CONTENT_TYPES)(
+      'refresh with Content-Type %j, a valid token and no body: 200 with the new token',
+      async (contentType) => {
+        const username = await register(server.url);
+        const login = await post('/user/login', { Username: username, Password: PASSWORD });
+        const { bearerToken } = (login.json as { Data: { bearerToken: string } }).Data;
+
+        const response = await send({
+          method: 'POST',
+          path: '/user/refresh',
+          headers: { 'content-type': contentType, authorization: `Bearer ${bearerToken}`, 'content-length': '0' },
+        });
+
+        expect(response.status).toBe(200);
+        expect(JSON.parse(response.text)).toEqual(expect.stringMatching(/^eyJ[\w-]*\.[\w-]+\.[\w-]+$/));
+      },
+    );
+
+    it.each(INVALID_CONTENT_TYPES)(
+      'refresh with Content-Type %j and no token: 401 with an empty body',
+      async (contentType) => {
+        const response = await send({
+          method: 'POST',
+          path: '/user/refresh',
+          headers: { 'content-type': contentType, 'content-length': '0' },
+        });
+
+        expect({ status: response.status, text: response.text }).toEqual({ status: 401, text: '' });
+        expect(response.headers['www-authenticate']).toBe('Bearer');
+      },
+    );
+  });
+
+  describe('passwords longer than the 72 bytes bcrypt reads', () => {
+    it.each([
+      ['ASCII', `P${'a'.repeat(70)}1`, 'x'],
+      ['three-byte characters', '密'.repeat(24), '码'],
+    ])(
+      'a login whose first 72 bytes are the password (%s) but which goes on fails with 401',
+      async (_case, password, extra) => {
+        expect(Buffer.byteLength(password)).toBe(72);
+        const username = await register(server.url, uniqueUsername(), password);
+
+        const longer = await post('/user/login', { Username: username, Password: password + extra });
+        expect({ status: longer.status, json: longer.json }).toEqual({ status: 401, json: INVALID_CREDENTIALS });
+
+        expect((await post('/user/login', { Username: username, Password: password })).status).toBe(200);
+      },
+    );
+  });
+
+  describe('response headers', () => {
+    const HELMET_HEADERS = {
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+    };
+
+    it.each<[string, () => Promise<HttpResponse | WireResponse>, number]>([
+      ['GET /health/live', () => http(server.url, 'GET', '/health/live'), 200],
+      ['a failed login', () => http(server.url, 'POST', '/user/login', { body: {} }), 401],
+      ['GET /user/me without a token', () => http(server.url, 'GET', '/user/me'), 401],
+      ['an unknown path', () => http(server.url, 'GET', '/no/such/route'), 404],
+      [
+        'a body over the limit',
+        () => sendOnce(server.url, { method: 'POST', path: '/user/login', body: ' '.repeat(BODY_LIMIT + 1) }),
+        413,
+      ],
+    ])('%s carries the security headers and no X-Powered-By', async (_case, request, status) => {
+      const response = checked(await request());
+
+      expect(response.status).toBe(status);
+      expect(response.headers).toEqual(expect.objectContaining(HELMET_HEADERS));
+      for (const directive of [
+        "default-src 'self'",
+        "frame-ancestors 'self'",
+        "object-src 'none'",
+        "script-src-attr 'none'",
+      ]) {
+        expect(response.headers['content-security-policy']).toContain(directive);
+      }
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it.each<[string, string, string, Record<string, string>]>([
+      ['a login', 'POST', '/user/login', { 'content-type': 'application/json' }],
+      ['a bearer route', 'GET', '/user/me', {}],
+      [
+        'a preflight',
+        'OPTIONS',
+        '/user/login',
+        { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      ],
+    ])(
+      'grants no cross-origin access to %s from another origin (CORS is off by default)',
+      async (_case, method, path, headers) => {
+        const response = await send({
+          method,
+          path,
+          headers: { origin: 'https://evil.example', ...headers },
+          body: method === 'POST' ? '{}' : undefined,
+        });
+
+        expect(response.status).toBe(method === 'OPTIONS' ? 404 : 401);
+        expect(Object.keys(response.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      },
+    );
+  });
+
+  describe('bcrypt cost', () => {
+    const passwordHashOf = async (username: string): Promise<string> => {
+      const [row] = await server.dataSource.query<{ password_hash: string }[]>(
+        'SELECT password_hash FROM users WHERE username = $1',
+        [username],
+      );
+      return row.password_hash;
+    };
+
+    it('upgrades a hash to a raised BCRYPT_COST at the next successful login, and the password keeps working', async () => {
+      const username = await register(server.url);
+      const original = await passwordHashOf(username);
+      expect(original).toMatch(/^\$2b\$04\$/);
+
+      const stronger = await startTestApp({ bcryptCost: 5 });
+      try {
+        expect(
+          (await http(stronger.url, 'POST', '/user/login', { body: { Username: username, Password: PASSWORD } }))
+            .status,
+        ).toBe(200);
+      } finally {
+        await stronger.close();
+      }
+      expect(await passwordHashOf(username)).toMatch(/^\$2b\$05\$/);
+
+      expect((await post('/user/login', { Username: username, Password: PASSWORD })).status).toBe(200);
+      const failed = await post('/user/login', { Username: username, Password: `${PASSWORD}x` });
+      expect({ status: failed.status, json: failed.json }).toEqual({ status: 401, json: INVALID_CREDENTIALS });
+    });
+  });
+});
