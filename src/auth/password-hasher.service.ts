@@ -53,8 +53,11 @@ export class PasswordHasher implements OnModuleInit {
     return PasswordHasher.isHashable(password) && legacyPasswordMatches(password, legacy.key, legacy.hash);
   }
 
-  /** True when the hash was made at another cost than the configured one (rehash at next login). */
+  /**
+   * True when the hash was made at a lower cost than the configured one (rehash at next login). Never
+   * lower: instances configured differently during a rollout must not rewrite hashes back and forth.
+   */
   public needsRehash(hash: string): boolean {
-    return bcrypt.getRounds(hash) !== this.config.bcryptCost;
+    return bcrypt.getRounds(hash) < this.config.bcryptCost;
   }
 }

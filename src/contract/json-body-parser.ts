@@ -16,6 +16,15 @@ export const UNPARSEABLE_BODY: unique symbol = Symbol('unparseable body');
  * answers it with its own contract body instead of a generic framework error.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
+  // Fastify answers a Content-Type it cannot parse (empty, a list) with its own 415 before any parser or
+  // route runs: reduce it to one the catch-all parser below takes.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const contentType = request.headers['content-type'];
+    if (contentType !== undefined) {
+      request.headers['content-type'] = isJsonMediaType(contentType) ? 'application/json' : 'application/octet-stream';
+    }
+    done();
+  });
   // Fastify's own JSON parser, which strips `__proto__` and `constructor.prototype` keys.
   const parseJson = fastify.getDefaultJsonParser('remove', 'remove');
   fastify.removeAllContentTypeParsers();
@@ -26,6 +35,8 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       const text = body.toString();
       if (text.trim() === '') return done(null, undefined);
       if (!isJsonMediaType(request.headers['content-type'])) return done(null, UNPARSEABLE_BODY);
+      // Deeply nested JSON would overflow the stack of the DTO transformation; no body here nests.
+      if (nestingExceeds(text, MAX_JSON_DEPTH)) return done(null, UNPARSEABLE_BODY);
       void parseJson(request, text, (error: Error | null, parsed?: unknown) =>
         done(null, error ? UNPARSEABLE_BODY : parsed),
       );
@@ -36,4 +47,26 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
 function isJsonMediaType(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? '';
   return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+
+const MAX_JSON_DEPTH = 32;
+
+/** Whether JSON text nests objects and arrays deeper than `max`, without parsing it. */
+function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index];
+    if (inString) {
+      if (character === '\\') index++;
+      else if (character === '"') inString = false;
+    } else if (character === '"') {
+      inString = true;
+    } else if (character === '{' || character === '[') {
+      if (++depth > max) return true;
+    } else if (character === '}' || character === ']') {
+      depth--;
+    }
+  }
+  return false;
 }

@@ -56,7 +56,7 @@ export class UsersService {
       username.length > 0 &&
       [...username].length <= USERNAME_MAX_LENGTH &&
       username === username.trim() &&
-      !/\p{Cc}/u.test(username);
+      !/[\p{Cc}\p{Cs}]/u.test(username);
     return valid ? username : null;
   }
 

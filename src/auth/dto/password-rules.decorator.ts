@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsByteLength, IsString, Matches, MinLength } from 'class-validator';
+import { IsString, Matches, MinLength, ValidateBy, ValidationOptions } from 'class-validator';
 
 import { RegistrationMessages } from '../../contract/contract-messages';
 import { BCRYPT_MAX_PASSWORD_BYTES } from '../password-hasher.service';
@@ -15,7 +15,20 @@ export function PasswordRules(notAString: string): PropertyDecorator {
   return applyDecorators(
     IsString({ message: notAString }),
     MinLength(8, { message: RegistrationMessages.passwordTooShort }),
-    IsByteLength(0, BCRYPT_MAX_PASSWORD_BYTES, { message: RegistrationMessages.passwordTooLong }),
-    Matches(/^\P{Cc}*$/u, { message: RegistrationMessages.passwordInvalid }),
+    MaxUtf8Bytes(BCRYPT_MAX_PASSWORD_BYTES, { message: RegistrationMessages.passwordTooLong }),
+    // Control characters, and lone UTF-16 surrogates (no UTF-8 encoding: they would be stored altered).
+    Matches(/^[^\p{Cc}\p{Cs}]*$/u, { message: RegistrationMessages.passwordInvalid }),
+  );
+}
+
+/** class-validator's IsByteLength counts with encodeURI, which throws on a lone surrogate. */
+function MaxUtf8Bytes(max: number, options: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'maxUtf8Bytes',
+      constraints: [max],
+      validator: { validate: (value: unknown) => typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= max },
+    },
+    options,
   );
 }
