@@ -22,7 +22,7 @@ import { jwtSigningKey } from './jwt-signing-key';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';
 
-const COST = 4;
+const COST = 5;
 const SECRET = 'unit-test-secret-of-at-least-32-bytes';
 const CONFIG: ConfigType<typeof authConfig> = {
   jwtSecret: SECRET,
@@ -223,8 +223,8 @@ describe('AuthService', () => {
       expect(sessions.start).not.toHaveBeenCalled();
     });
 
-    it('rehashes the password at the configured cost when the stored hash has another', async () => {
-      const oldHash = await bcrypt.hash(PASSWORD, COST + 1);
+    it('rehashes the password at the configured cost when the stored hash has a lower one', async () => {
+      const oldHash = await bcrypt.hash(PASSWORD, COST - 1);
       users.findCredentials.mockResolvedValue(credentials(oldHash));
 
       await auth.login('Player', PASSWORD, CLIENT);

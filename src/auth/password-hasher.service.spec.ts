@@ -92,12 +92,12 @@ describe('PasswordHasher', () => {
     expect(compare.mock.calls.map((call) => call[1])).toEqual([hash, hash]);
   });
 
-  it('asks for a rehash when the hash was made at another cost than the configured one', async () => {
+  it('asks for a rehash only when the hash was made at a lower cost than the configured one', async () => {
     const atConfiguredCost = await bcrypt.hash('Passw0rd!', COST);
     const atHigherCost = await bcrypt.hash('Passw0rd!', COST + 1);
 
     expect(hasher.needsRehash(atConfiguredCost)).toBe(false);
-    expect(hasher.needsRehash(atHigherCost)).toBe(true);
+    expect(hasher.needsRehash(atHigherCost)).toBe(false);
     expect(new PasswordHasher(configWithCost(COST + 1)).needsRehash(atConfiguredCost)).toBe(true);
   });
 
