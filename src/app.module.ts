@@ -7,20 +7,23 @@ import { authConfig } from './config/auth.config';
 import { bruteForceConfig } from './config/brute-force.config';
 import { databaseConfig } from './config/database.config';
 import { validateEnvironment } from './config/environment.validation';
+import { loggingConfig } from './config/logging.config';
 import { sessionsConfig } from './config/sessions.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, authConfig, bruteForceConfig, databaseConfig, sessionsConfig],
+      load: [appConfig, authConfig, bruteForceConfig, databaseConfig, loggingConfig, sessionsConfig],
       validate: validateEnvironment,
     }),
     AuthModule,
     DatabaseModule,
     HealthModule,
+    LoggingModule,
   ],
 })
 export class AppModule {}

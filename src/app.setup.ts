@@ -3,6 +3,7 @@ import { ValidationError, ValidationPipe } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
 
 import { appConfig, trustProxySetting } from './config/app.config';
 import { ContractExceptionFilter } from './contract/contract-exception.filter';
@@ -10,6 +11,7 @@ import { MalformedRequestError } from './contract/contract-errors';
 import { RequestMessages } from './contract/contract-messages';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
+import { registerRequestContext, requestIdFor } from './logging/request-context';
 
 /** Options for `NestFactory.create` / `createNestApplication`: our own body parser replaces Nest's. */
 export const APPLICATION_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
@@ -23,8 +25,10 @@ export function createFastifyAdapter(): FastifyAdapter {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxySetting(),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    genReqId: requestIdFor,
   });
   registerJsonBodyParser(adapter.getInstance());
+  registerRequestContext(adapter.getInstance());
   return adapter;
 }
 
@@ -33,6 +37,8 @@ export function createFastifyAdapter(): FastifyAdapter {
  * the exact same stack.
  */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
+  // Nest's own logs through pino too (the buffered start-up logs included), in the request's context.
+  app.useLogger(app.get(Logger));
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   await app.register(helmet, { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } });
   if (config.corsOrigins.length > 0) {

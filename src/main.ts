@@ -5,13 +5,11 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppModule } from './app.module';
 import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter } from './app.setup';
-import { appConfig, logLevels } from './config/app.config';
+import { appConfig } from './config/app.config';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), {
-    ...APPLICATION_OPTIONS,
-    logger: logLevels(),
-  });
+  // APPLICATION_OPTIONS buffers the logs of the start-up until configureApp hands Nest the pino logger.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), APPLICATION_OPTIONS);
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   await configureApp(app);
   await app.listen(config.port, config.host);

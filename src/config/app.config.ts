@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 
-import { LOG_LEVELS, LogLevelName, NodeEnvironment, parseBoolean } from './environment.validation';
+import { NodeEnvironment, parseBoolean } from './environment.validation';
 
 export const appConfig = registerAs('app', () => ({
   nodeEnv: (process.env.NODE_ENV ?? 'development') as NodeEnvironment,
@@ -22,10 +22,4 @@ export function trustProxySetting(raw = process.env.TRUST_PROXY): boolean | stri
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
   return value.split(',').map((address) => address.trim());
-}
-
-/** Nest's logger levels up to LOG_LEVEL; read before the config module exists, like TRUST_PROXY. */
-export function logLevels(raw = process.env.LOG_LEVEL): LogLevelName[] {
-  const index = LOG_LEVELS.indexOf((raw ?? 'log') as LogLevelName);
-  return LOG_LEVELS.slice(0, index < 0 ? LOG_LEVELS.indexOf('log') + 1 : index + 1);
 }

@@ -1,0 +1,175 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { Writable } from 'node:stream';
+
+import { AppModule } from '../src/app.module';
+import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter } from '../src/app.setup';
+import { authConfig } from '../src/config/auth.config';
+import { loggingConfig } from '../src/config/logging.config';
+import { LOG_DESTINATION } from '../src/logging/logging.module';
+import { PASSWORD, uniqueUsername } from './support/accounts';
+import { bearer, http, HttpResponse } from './support/http';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const WRONG_PASSWORD = 'Not-the-Passw0rd-at-all';
+const COOKIE_VALUE = 'a-session-cookie-value-3b1f9c';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  reqId?: string;
+  route?: string;
+  responseTime?: number;
+  req?: { id: string; method: string; url: string; headers: Record<string, string> };
+  res?: { statusCode: number };
+  context?: string;
+}
+
+/**
+ * The real AppModule and bootstrap, at the most verbose level (LOG_LEVEL=verbose), with pino's
+ * destination (standard output otherwise) replaced by a stream that keeps every line.
+ */
+async function startCapturedApp(): Promise<{ app: NestFastifyApplication; url: string; logs: () => string }> {
+  const chunks: string[] = [];
+  const capture = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(LOG_DESTINATION)
+    .useValue(capture)
+    .overrideProvider(loggingConfig.KEY)
+    .useValue({ ...loggingConfig(), level: 'trace', pretty: false })
+    // No grace window, so that reusing a replaced token is detected (and logged) at once.
+    .overrideProvider(authConfig.KEY)
+    .useValue({ ...authConfig(), refreshReuseGraceMs: 0 })
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), APPLICATION_OPTIONS);
+  await configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  return { app, url: `http://127.0.0.1:${port}`, logs: () => chunks.join('') };
+}
+
+describe('structured logs (nestjs-pino)', () => {
+  let app: NestFastifyApplication;
+  let url: string;
+  let logs: () => string;
+  let lines: LogLine[];
+  const username = uniqueUsername('logged');
+  const requestId = `e2e-logging-${uniqueUsername('id')}`;
+  let responses: Record<'register' | 'login' | 'refresh' | 'failedLogin' | 'reuse' | 'withoutId', HttpResponse>;
+  let tokens: string[];
+
+  beforeAll(async () => {
+    ({ app, url, logs } = await startCapturedApp());
+
+    const register = await http(url, 'POST', '/user/register', {
+      body: { Username: username, Password: PASSWORD },
+      headers: { cookie: `session=${COOKIE_VALUE}` },
+    });
+    // Property names in any letter case, as clients send them: still never logged.
+    const login = await http(url, 'POST', '/User/Login/', {
+      body: { username, PASSWORD },
+      headers: { 'x-request-id': requestId },
+    });
+    const oldToken = (login.json as { Data: { bearerToken: string } }).Data.bearerToken;
+    const refresh = await http(url, 'POST', '/user/refresh', { headers: bearer(oldToken) });
+    const newToken = refresh.json as string;
+    const failedLogin = await http(url, 'POST', '/user/login', {
+      body: { Username: username, Password: WRONG_PASSWORD },
+    });
+    const reuse = await http(url, 'POST', '/user/refresh', { headers: bearer(oldToken) });
+    const withoutId = await http(url, 'GET', '/health/live', { headers: { 'x-request-id': 'has spaces, so refused' } });
+    responses = { register, login, refresh, failedLogin, reuse, withoutId };
+    tokens = [oldToken, newToken];
+    await app.close();
+    lines = logs()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as LogLine);
+  });
+
+  it('went through the scenario: register, login, refresh, a failed login, a reused token', () => {
+    expect(Object.fromEntries(Object.entries(responses).map(([name, response]) => [name, response.status]))).toEqual({
+      register: 200,
+      login: 200,
+      refresh: 200,
+      failedLogin: 401,
+      reuse: 401,
+      withoutId: 200,
+    });
+    expect(tokens[1]).toMatch(/^eyJ/);
+    expect(tokens[1]).not.toBe(tokens[0]);
+  });
+
+  it('writes JSON lines only, startup included', () => {
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.some((line) => line.context === 'NestApplication')).toBe(true);
+  });
+
+  it('never writes the password, the bearer tokens, the cookie or JWT_SECRET', () => {
+    const text = logs();
+    const secret = process.env.JWT_SECRET!;
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    const forbidden = {
+      password: PASSWORD,
+      wrongPassword: WRONG_PASSWORD,
+      oldToken: tokens[0],
+      newToken: tokens[1],
+      // A token cut short is still a leak: its signature alone must not appear either.
+      oldTokenSignature: tokens[0].split('.')[2],
+      newTokenSignature: tokens[1].split('.')[2],
+      cookie: COOKIE_VALUE,
+      jwtSecret: secret,
+    };
+    const found = Object.entries(forbidden)
+      .filter(([, value]) => text.includes(value))
+      .map(([name]) => name);
+    expect(found).toEqual([]);
+  });
+
+  it('redacts the Authorization and Cookie headers instead of leaving them out', () => {
+    const refreshLine = lines.find((line) => line.route === '/user/refresh' && line.res?.statusCode === 200);
+    expect(refreshLine?.req?.headers.authorization).toBe('[redacted]');
+    const registerLine = lines.find((line) => line.route === '/user/register');
+    expect(registerLine?.req?.headers.cookie).toBe('[redacted]');
+  });
+
+  it('writes one request line with method, route pattern, status, duration and the request id', () => {
+    const requestLines = lines.filter((line) => line.req?.id === requestId && line.res !== undefined);
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toEqual(
+      expect.objectContaining({
+        level: 30,
+        reqId: requestId,
+        route: '/user/login',
+        responseTime: expect.any(Number),
+        req: expect.objectContaining({ id: requestId, method: 'POST', url: '/User/Login/' }),
+        res: { statusCode: 200 },
+        msg: expect.stringMatching(/^POST \/user\/login 200 \d+ms$/),
+      }),
+    );
+  });
+
+  it('echoes an incoming X-Request-Id in the response', () => {
+    expect(responses.login.headers['x-request-id']).toBe(requestId);
+  });
+
+  it('makes up a UUID when there is no usable X-Request-Id, and logs the request under it', () => {
+    const generated = responses.withoutId.headers['x-request-id'] as string;
+    expect(generated).toMatch(UUID);
+    expect(lines.filter((line) => line.reqId === generated && line.route === '/health/live')).toHaveLength(1);
+    const registered = responses.register.headers['x-request-id'] as string;
+    expect(registered).toMatch(UUID);
+    expect(registered).not.toBe(generated);
+  });
+
+  it("ties the service's own logs to the request they were written in", () => {
+    const reuseId = responses.reuse.headers['x-request-id'] as string;
+    const warning = lines.find((line) => line.level === 40 && line.msg.startsWith('Replaced token reused'));
+    expect(warning).toEqual(expect.objectContaining({ reqId: reuseId, context: 'AuthService' }));
+  });
+});
