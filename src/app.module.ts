@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 
 import { AuthModule } from './auth/auth.module';
 import { appConfig } from './config/app.config';
@@ -8,22 +9,26 @@ import { bruteForceConfig } from './config/brute-force.config';
 import { databaseConfig } from './config/database.config';
 import { validateEnvironment } from './config/environment.validation';
 import { loggingConfig } from './config/logging.config';
+import { metricsConfig } from './config/metrics.config';
 import { sessionsConfig } from './config/sessions.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, authConfig, bruteForceConfig, databaseConfig, loggingConfig, sessionsConfig],
+      load: [appConfig, authConfig, bruteForceConfig, databaseConfig, loggingConfig, metricsConfig, sessionsConfig],
       validate: validateEnvironment,
     }),
     AuthModule,
     DatabaseModule,
+    EventEmitterModule.forRoot(),
     HealthModule,
     LoggingModule,
+    MetricsModule,
   ],
 })
 export class AppModule {}

@@ -143,6 +143,12 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   public REDIS_URL?: string;
 
+  /** When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is public. */
+  @IsOptional()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
+  @IsString()
+  public METRICS_TOKEN?: string;
+
   /** A session's absolute lifetime, from its login: refresh is refused after it. */
   @Matches(/^[1-9]\d*(ms|s|m|h|d)?$/, {
     message: 'SESSION_MAX_AGE must be a positive number of seconds or a duration like 30d',

@@ -1,5 +1,6 @@
 import { validateEnvironment } from './environment.validation';
 import { loggingConfig } from './logging.config';
+import { metricsConfig } from './metrics.config';
 
 /** The message `validateEnvironment` refuses the environment with (fails the test if it accepts it). */
 function refusal(environment: Record<string, string | undefined>): string {
@@ -59,5 +60,19 @@ describe('logging configuration', () => {
     expect(refusal({ LOG_LEVEL: 'info' })).toBe(
       'Invalid configuration: LOG_LEVEL must be one of the following values: error, warn, log, debug, verbose',
     );
+  });
+});
+
+describe('metrics configuration', () => {
+  it('leaves /metrics public when METRICS_TOKEN is unset or empty', () => {
+    expect(withEnvironment({ METRICS_TOKEN: undefined }, metricsConfig)).toEqual({ token: undefined });
+    expect(withEnvironment({ METRICS_TOKEN: '' }, metricsConfig)).toEqual({ token: undefined });
+  });
+
+  it('refuses a METRICS_TOKEN shorter than 16 characters', () => {
+    expect(refusal({ METRICS_TOKEN: 'short' })).toBe(
+      'Invalid configuration: METRICS_TOKEN must be at least 16 characters long',
+    );
+    expect(validateEnvironment({ METRICS_TOKEN: 'm'.repeat(16) }).METRICS_TOKEN).toBe('m'.repeat(16));
   });
 });

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+import type { ClientInfo } from '../sessions/sessions.service';
+import type { AuditEventType } from './audit-event.entity';
+import { AUDIT_EVENT_RECORDED, AuditEventRecorded } from './audit-event-recorded';
+import { AuditService, AuditSubject } from './audit.service';
+
+/**
+ * AuditService as AuditModule provides it: records the event, then emits AUDIT_EVENT_RECORDED. The
+ * audit trail already names every event of interest wherever it happens, so listeners (the metrics)
+ * learn of them without being wired into the services that record them.
+ */
+@Injectable()
+export class PublishingAuditService extends AuditService {
+  public constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly events: EventEmitter2,
+  ) {
+    super(dataSource);
+  }
+
+  public override async record(event: AuditEventType, subject: AuditSubject, client?: ClientInfo): Promise<void> {
+    await super.record(event, subject, client);
+    // Listeners run synchronously; an @OnEvent handler's own error is logged, not thrown back here.
+    this.events.emit(AUDIT_EVENT_RECORDED, { event, subject } satisfies AuditEventRecorded);
+  }
+}

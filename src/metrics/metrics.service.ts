@@ -1,0 +1,120 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+import { AUDIT_EVENT_RECORDED, type AuditEventRecorded } from '../audit/audit-event-recorded';
+import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.service';
+
+type LoginOutcome = 'success' | 'failure' | 'locked';
+const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'failure', 'locked'];
+
+/**
+ * The service's Prometheus metrics, in a registry of this application's own (not prom-client's global
+ * one), so that two instances in one process (the e2e tests) do not collide.
+ */
+@Injectable()
+export class MetricsService {
+  public readonly registry = new Registry();
+  private readonly logger = new Logger(MetricsService.name);
+
+  private readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving a request to sending its response, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  private readonly logins = new Counter({
+    name: 'fungame_auth_logins_total',
+    help:
+      'Audited login events: success (a session opened), failure (wrong credentials, or refused while the ' +
+      'name is locked), locked (a failure that locked the account name; it also counts as a failure).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly registrations = new Counter({
+    name: 'fungame_auth_registrations_total',
+    help: 'Accounts created.',
+    registers: [this.registry],
+  });
+
+  private readonly refreshes = new Counter({
+    name: 'fungame_auth_token_refreshes_total',
+    help: 'Bearer tokens replaced by a refresh (not counting the grace-window retries answered with the same successor).',
+    registers: [this.registry],
+  });
+
+  private readonly reuseDetections = new Counter({
+    name: 'fungame_auth_refresh_reuse_detections_total',
+    help: 'Replaced tokens presented again after the grace window: each ended its session.',
+    registers: [this.registry],
+  });
+
+  private readonly logouts = new Counter({
+    name: 'fungame_auth_logouts_total',
+    help: 'Sessions ended by their client.',
+    registers: [this.registry],
+  });
+
+  public constructor(sessions: SessionsMaintenanceService) {
+    const logger = this.logger;
+    new Gauge({
+      name: 'fungame_auth_live_sessions',
+      help: 'Sessions not ended whose current token has not expired, on every instance (counted at scrape time).',
+      registers: [this.registry],
+      async collect() {
+        try {
+          this.set(await sessions.countLive());
+        } catch (error) {
+          // The other metrics are still worth a scrape while the database is down.
+          logger.warn(`Could not count live sessions: ${error instanceof Error ? error.message : String(error)}`);
+          this.set(Number.NaN);
+        }
+      },
+    });
+    collectDefaultMetrics({ register: this.registry });
+    for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);
+  }
+
+  public observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    const labels = { method, route, status_code: String(statusCode) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
+  @OnEvent(AUDIT_EVENT_RECORDED)
+  public countAuditEvent({ event }: AuditEventRecorded): void {
+    switch (event) {
+      case 'login_succeeded':
+        this.logins.inc({ outcome: 'success' });
+        break;
+      case 'login_failed':
+        this.logins.inc({ outcome: 'failure' });
+        break;
+      case 'account_locked':
+        this.logins.inc({ outcome: 'locked' });
+        break;
+      case 'register':
+        this.registrations.inc();
+        break;
+      case 'token_refreshed':
+        this.refreshes.inc();
+        break;
+      case 'refresh_reuse_detected':
+        this.reuseDetections.inc();
+        break;
+      case 'logout':
+        this.logouts.inc();
+        break;
+    }
+  }
+}
