@@ -12,6 +12,7 @@ import { RequestMessages } from './contract/contract-messages';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
 import { registerRequestContext, requestIdFor } from './logging/request-context';
+import { GracefulFastifyAdapter } from './shutdown/graceful-fastify.adapter';
 
 /** Options for `NestFactory.create` / `createNestApplication`: our own body parser replaces Nest's. */
 export const APPLICATION_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
@@ -21,7 +22,7 @@ export const APPLICATION_OPTIONS = { bodyParser: false, bufferLogs: true } as co
  * with or without a trailing slash, as they did on the original ASP.NET server.
  */
 export function createFastifyAdapter(): FastifyAdapter {
-  const adapter = new FastifyAdapter({
+  const adapter = new GracefulFastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxySetting(),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
@@ -54,7 +55,9 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       exceptionFactory: (errors: ValidationError[]) => new MalformedRequestError(validationMessages(errors)),
     }),
   );
-  app.enableShutdownHooks();
+  // SIGTERM: stop accepting, finish the requests in flight, close the pool (and stop the embedded
+  // PostgreSQL), then exit with status 0 rather than re-raise the signal; process.exit flushes pino.
+  app.enableShutdownHooks([], { useProcessExit: true });
   if (config.swaggerEnabled) setUpSwagger(app);
 }
 
