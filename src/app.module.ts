@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 
 import { AuthModule } from './auth/auth.module';
 import { appConfig } from './config/app.config';
@@ -10,17 +11,28 @@ import { databaseConfig } from './config/database.config';
 import { validateEnvironment } from './config/environment.validation';
 import { loggingConfig } from './config/logging.config';
 import { metricsConfig } from './config/metrics.config';
+import { retentionConfig } from './config/retention.config';
 import { sessionsConfig } from './config/sessions.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RetentionModule } from './retention/retention.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, authConfig, bruteForceConfig, databaseConfig, loggingConfig, metricsConfig, sessionsConfig],
+      load: [
+        appConfig,
+        authConfig,
+        bruteForceConfig,
+        databaseConfig,
+        loggingConfig,
+        metricsConfig,
+        retentionConfig,
+        sessionsConfig,
+      ],
       validate: validateEnvironment,
     }),
     AuthModule,
@@ -29,6 +41,8 @@ import { MetricsModule } from './metrics/metrics.module';
     HealthModule,
     LoggingModule,
     MetricsModule,
+    RetentionModule,
+    ScheduleModule.forRoot(),
   ],
 })
 export class AppModule {}

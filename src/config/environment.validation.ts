@@ -149,6 +149,14 @@ export class EnvironmentVariables {
   @IsString()
   public METRICS_TOKEN?: string;
 
+  /** Sessions that ended, or whose last token expired, longer ago than this are deleted. */
+  @Matches(DURATION_PATTERN, { message: 'SESSION_RETENTION must be a number of seconds or a duration like 30d' })
+  public SESSION_RETENTION = '30d';
+
+  /** Audit events older than this are deleted. */
+  @Matches(DURATION_PATTERN, { message: 'AUDIT_RETENTION must be a number of seconds or a duration like 180d' })
+  public AUDIT_RETENTION = '180d';
+
   /** A session's absolute lifetime, from its login: refresh is refused after it. */
   @Matches(/^[1-9]\d*(ms|s|m|h|d)?$/, {
     message: 'SESSION_MAX_AGE must be a positive number of seconds or a duration like 30d',

@@ -1,6 +1,7 @@
 import { validateEnvironment } from './environment.validation';
 import { loggingConfig } from './logging.config';
 import { metricsConfig } from './metrics.config';
+import { retentionConfig } from './retention.config';
 
 /** The message `validateEnvironment` refuses the environment with (fails the test if it accepts it). */
 function refusal(environment: Record<string, string | undefined>): string {
@@ -74,5 +75,25 @@ describe('metrics configuration', () => {
       'Invalid configuration: METRICS_TOKEN must be at least 16 characters long',
     );
     expect(validateEnvironment({ METRICS_TOKEN: 'm'.repeat(16) }).METRICS_TOKEN).toBe('m'.repeat(16));
+  });
+});
+
+describe('retention configuration', () => {
+  it('keeps sessions 30 days and audit events 180 days by default', () => {
+    const config = withEnvironment({ SESSION_RETENTION: undefined, AUDIT_RETENTION: undefined }, retentionConfig);
+    expect(config).toEqual({ sessionRetentionMs: 30 * 86_400_000, auditRetentionMs: 180 * 86_400_000 });
+    expect(validateEnvironment({})).toMatchObject({ SESSION_RETENTION: '30d', AUDIT_RETENTION: '180d' });
+  });
+
+  it('reads durations', () => {
+    const config = withEnvironment({ SESSION_RETENTION: '12h', AUDIT_RETENTION: '365d' }, retentionConfig);
+    expect(config).toEqual({ sessionRetentionMs: 12 * 3_600_000, auditRetentionMs: 365 * 86_400_000 });
+  });
+
+  it.each([
+    ['SESSION_RETENTION', '30 days', 'SESSION_RETENTION must be a number of seconds or a duration like 30d'],
+    ['AUDIT_RETENTION', '6mo', 'AUDIT_RETENTION must be a number of seconds or a duration like 180d'],
+  ])('refuses %s=%p, naming it', (name, value, message) => {
+    expect(refusal({ [name]: value })).toBe(`Invalid configuration: ${message}`);
   });
 });

@@ -4,6 +4,9 @@ import { Repository } from 'typeorm';
 
 import { Session } from './session.entity';
 
+/** Rows deleted per statement, so that a large clean-up never holds many row locks at once. */
+const DELETE_BATCH_SIZE = 5_000;
+
 /** What operators and background jobs do with sessions, as opposed to the request path's SessionsService. */
 @Injectable()
 export class SessionsMaintenanceService {
@@ -15,5 +18,29 @@ export class SessionsMaintenanceService {
       'SELECT count(*)::int AS live FROM sessions WHERE ended_at IS NULL AND current_token_expires_at > now()',
     );
     return live;
+  }
+
+  /**
+   * Deletes the sessions that ended, or whose current token expired (so that it can no longer be
+   * refreshed), more than `retentionMs` ago by the database's clock; returns how many.
+   */
+  public async deleteFinishedBefore(retentionMs: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const [{ count }] = await this.sessions.query<{ count: number }[]>(
+        `WITH doomed AS (
+           SELECT id FROM sessions
+            WHERE ended_at < now() - make_interval(secs => $1)
+               OR current_token_expires_at < now() - make_interval(secs => $1)
+            LIMIT $2
+         ), gone AS (
+           DELETE FROM sessions s USING doomed WHERE s.id = doomed.id RETURNING 1
+         )
+         SELECT count(*)::int AS count FROM gone`,
+        [retentionMs / 1000, DELETE_BATCH_SIZE],
+      );
+      deleted += count;
+      if (count < DELETE_BATCH_SIZE) return deleted;
+    }
   }
 }
