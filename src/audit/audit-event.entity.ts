@@ -8,6 +8,7 @@ export const AUDIT_EVENT_TYPES = [
   'token_refreshed',
   'refresh_reuse_detected',
   'logout',
+  'sessions_ended_by_operator',
   'session_revoked',
   'password_changed',
   'password_change_failed',

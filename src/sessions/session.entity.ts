@@ -5,6 +5,8 @@ import { User } from '../users/user.entity';
 export type SessionEndReason =
   | 'logout'
   | 'reuse_detected'
+  /** Ended by an operator: `npm run sessions:end-all`. */
+  | 'ended_by_operator'
   /** Ended by its player from another session (`DELETE /user/sessions/:id`, logout of the others). */
   | 'revoked'
   /** Older than SESSION_MAX_AGE when it tried to refresh. */

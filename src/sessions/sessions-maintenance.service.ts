@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
 
 import { Session } from './session.entity';
 
@@ -18,6 +18,15 @@ export class SessionsMaintenanceService {
       'SELECT count(*)::int AS live FROM sessions WHERE ended_at IS NULL AND current_token_expires_at > now()',
     );
     return live;
+  }
+
+  /** Ends every live session of the user at once, on every instance; returns how many there were. */
+  public async endAllOfUser(userId: string): Promise<number> {
+    const result = await this.sessions.update(
+      { userId, endedAt: IsNull() },
+      { endedAt: () => 'now()', endReason: 'ended_by_operator' },
+    );
+    return result.affected ?? 0;
   }
 
   /**

@@ -1,0 +1,4 @@
+import { runCommand } from './command';
+import { createUser } from './users-create.command';
+
+void runCommand(createUser);
