@@ -1,7 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
@@ -9,10 +8,8 @@ import { setTimeout } from 'node:timers/promises';
 import Redis from 'ioredis';
 
 import { PASSWORD, register } from './support/accounts';
+import { BUILT, freePort, MAIN, ROOT, startServer } from './support/service-process';
 
-const ROOT = join(__dirname, '..');
-const MAIN = join(ROOT, 'dist/main.js');
-const BUILT = existsSync(MAIN);
 const describeIfBuilt = BUILT ? describe : describe.skip;
 if (!BUILT) {
   console.warn('graceful-shutdown.e2e-spec: dist/main.js is missing, so these tests are skipped; run `npm run build`.');
@@ -27,64 +24,6 @@ function newestModification(directory: string): number {
       return entry.isDirectory() ? newestModification(path) : statSync(path).mtimeMs;
     }),
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `node dist/main.js` as the container runs it, in production mode, with only these variables. */
-async function startServer(environment: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH!,
-      NODE_ENV: 'production',
-      JWT_SECRET: process.env.JWT_SECRET!,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      // Every login here comes from 127.0.0.1.
-      AUTH_RATE_LIMIT: '1000000',
-      LOG_LEVEL: 'warn',
-      ...environment,
-    },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const server = { url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
-
-  const deadline = Date.now() + 60_000;
-  let stopped = false;
-  void exited.then(() => (stopped = true));
-  while (Date.now() < deadline && !stopped) {
-    const status = await fetch(`${server.url}/health/live`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return server;
-    await setTimeout(200);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the server did not come up:\n${output}`);
 }
 
 interface Outcome {

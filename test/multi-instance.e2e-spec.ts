@@ -1,0 +1,131 @@
+import Redis from 'ioredis';
+
+import { PASSWORD, register, uniqueUsername } from './support/accounts';
+import { bearer, http } from './support/http';
+import { BUILT, Server, startServer } from './support/service-process';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
+
+async function redisAnswers(): Promise<boolean> {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Two service processes (`node dist/main.js`, production mode) on one database and one Redis, as
+ * `docker compose up --scale app=2` runs them: what one instance does, the other sees at once.
+ */
+describe('two service processes on one PostgreSQL and one Redis', () => {
+  let first: Server;
+  let second: Server;
+  let ready = false;
+
+  beforeAll(async () => {
+    if (!BUILT || !(await redisAnswers())) {
+      if (process.env.CI) throw new Error('CI needs dist/ (npm run build) and Redis for the multi-instance test');
+      console.warn('multi-instance.e2e-spec: skipped (needs `npm run build` and a Redis at ' + REDIS_URL + ')');
+      return;
+    }
+    const environment = {
+      DATABASE_URL: process.env.DATABASE_URL!,
+      REDIS_URL,
+      AUTH_RATE_LIMIT: '1000000',
+    };
+    [first, second] = await Promise.all([startServer(environment), startServer(environment)]);
+    ready = true;
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const server of [first, second]) {
+      if (server && server.child.exitCode === null) {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    }
+  });
+
+  it('refuses on one instance, at once, the token a refresh replaced on the other', async () => {
+    if (!ready) return;
+    const username = await register(first.url);
+    const login = await http(first.url, 'POST', '/user/login', { body: { Username: username, Password: PASSWORD } });
+    const { bearerToken } = (login.json as { Data: { bearerToken: string } }).Data;
+    expect((await http(second.url, 'GET', '/user/me', { headers: bearer(bearerToken) })).status).toBe(200);
+
+    const refreshed = await http(first.url, 'POST', '/user/refresh', { headers: bearer(bearerToken) });
+    expect(refreshed.status).toBe(200);
+
+    const old = await http(second.url, 'GET', '/user/me', { headers: bearer(bearerToken) });
+    expect(old.status).toBe(401);
+    expect(old.json).toBe(TOKEN_REVOKED);
+    const successor = refreshed.json as string;
+    expect((await http(second.url, 'GET', '/user/me', { headers: bearer(successor) })).status).toBe(200);
+
+    expect((await http(second.url, 'POST', '/user/logout', { headers: bearer(successor) })).status).toBe(200);
+    expect((await http(first.url, 'GET', '/user/me', { headers: bearer(successor) })).json).toBe(TOKEN_REVOKED);
+  });
+
+  it('holds a lockout earned on one instance on the other', async () => {
+    if (!ready) return;
+    const username = await register(first.url);
+    for (const server of [first, second, first, second, first]) {
+      const failed = await http(server.url, 'POST', '/user/login', { body: { Username: username, Password: 'wrong' } });
+      expect(failed.status).toBe(401);
+    }
+    const locked = await http(second.url, 'POST', '/user/login', { body: { Username: username, Password: PASSWORD } });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+describe('two service processes sharing rate-limit counters in Redis', () => {
+  let first: Server;
+  let second: Server;
+  let ready = false;
+
+  beforeAll(async () => {
+    if (!BUILT || !(await redisAnswers())) {
+      if (process.env.CI) throw new Error('CI needs dist/ (npm run build) and Redis for the multi-instance test');
+      return;
+    }
+    // A Redis database of its own (index 7), emptied first: other tests' logins from 127.0.0.1 count
+    // in the default one.
+    const isolated = new URL(REDIS_URL);
+    isolated.pathname = '/7';
+    const redis = new Redis(isolated.toString());
+    await redis.flushdb();
+    redis.disconnect();
+    const environment = {
+      DATABASE_URL: process.env.DATABASE_URL!,
+      REDIS_URL: isolated.toString(),
+      AUTH_RATE_LIMIT: '4',
+    };
+    [first, second] = await Promise.all([startServer(environment), startServer(environment)]);
+    ready = true;
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const server of [first, second]) {
+      if (server && server.child.exitCode === null) {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    }
+  });
+
+  it('counts the logins of one address on both instances together', async () => {
+    if (!ready) return;
+    const attempt = (server: Server) =>
+      http(server.url, 'POST', '/user/login', { body: { Username: uniqueUsername(), Password: PASSWORD } });
+    for (const server of [first, second, first, second]) expect((await attempt(server)).status).toBe(401);
+    expect((await attempt(first)).status).toBe(429);
+    expect((await attempt(second)).status).toBe(429);
+  });
+});

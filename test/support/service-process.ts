@@ -1,0 +1,68 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
+
+export const ROOT = join(__dirname, '..', '..');
+export const MAIN = join(ROOT, 'dist/main.js');
+/** These tests run the build as an operator would; `.ci/run` builds before testing. */
+export const BUILT = existsSync(MAIN);
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `node dist/main.js` as the container runs it, in production mode, with only these variables. */
+export async function startServer(environment: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH!,
+      NODE_ENV: 'production',
+      JWT_SECRET: process.env.JWT_SECRET!,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      // Every login here comes from 127.0.0.1.
+      AUTH_RATE_LIMIT: '1000000',
+      LOG_LEVEL: 'warn',
+      ...environment,
+    },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const server = { url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
+
+  const deadline = Date.now() + 60_000;
+  let stopped = false;
+  void exited.then(() => (stopped = true));
+  while (Date.now() < deadline && !stopped) {
+    const status = await fetch(`${server.url}/health/live`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return server;
+    await setTimeout(200);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the server did not come up:\n${output}`);
+}
