@@ -1,7 +1,6 @@
-import Redis from 'ioredis';
-
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
+import { redisAnswers, TEST_REDIS_URL } from './support/redis';
 import { startTestApp, TestApp } from './support/test-app';
 
 const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
@@ -133,21 +132,10 @@ describe('rate limit per client address on login and register (@nestjs/throttler
     }
   });
 
-  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redisAvailable = async (): Promise<boolean> => {
-    const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
-  };
+  const redisUrl = TEST_REDIS_URL;
 
   it('shares the counters between instances through Redis when REDIS_URL is set', async () => {
-    if (!(await redisAvailable())) {
+    if (!(await redisAnswers())) {
       // The README's `npm test` needs nothing but Node.js; CI runs this with its Redis.
       console.warn(`Skipping the shared-counter check: no Redis at ${redisUrl}`);
       return;

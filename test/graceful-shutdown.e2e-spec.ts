@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 
-import Redis from 'ioredis';
-
 import { PASSWORD, register } from './support/accounts';
+import { redisAnswers, TEST_REDIS_URL } from './support/redis';
 import { BUILT, freePort, MAIN, ROOT, startServer } from './support/service-process';
 
 const describeIfBuilt = BUILT ? describe : describe.skip;
@@ -89,20 +88,7 @@ async function firstRefusal(url: string): Promise<number> {
 /** What a client may meet when it sends after the server stopped accepting: never a response. */
 const CONNECTION_ERRORS = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'socket hang up'];
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Whether a Redis answers at REDIS_URL (CI starts one; docker compose always has one). */
-async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 
 describeIfBuilt('SIGTERM on node dist/main.js', () => {
   it.each([
@@ -111,7 +97,7 @@ describeIfBuilt('SIGTERM on node dist/main.js', () => {
   ])(
     'with %s: finishes the requests in flight, fails none it accepted, exits 0',
     async (_case, withRedis) => {
-      if (withRedis && !(await redisAvailable())) {
+      if (withRedis && !(await redisAnswers())) {
         console.warn(`graceful-shutdown.e2e-spec: no Redis at ${REDIS_URL}; the REDIS_URL case is not run.`);
         return;
       }

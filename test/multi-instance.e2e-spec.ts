@@ -2,22 +2,11 @@ import Redis from 'ioredis';
 
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { bearer, http } from './support/http';
-import { BUILT, Server, startServer } from './support/service-process';
+import { redisAnswers, TEST_REDIS_URL } from './support/redis';
+import { BUILT, Server, startServer, stopServers } from './support/service-process';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
-
-async function redisAnswers(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 /**
  * Two service processes (`node dist/main.js`, production mode) on one database and one Redis, as
@@ -43,14 +32,7 @@ describe('two service processes on one PostgreSQL and one Redis', () => {
     ready = true;
   }, 90_000);
 
-  afterAll(async () => {
-    for (const server of [first, second]) {
-      if (server && server.child.exitCode === null) {
-        server.child.kill('SIGTERM');
-        await server.exited;
-      }
-    }
-  });
+  afterAll(() => stopServers([first, second]));
 
   it('refuses on one instance, at once, the token a refresh replaced on the other', async () => {
     if (!ready) return;
@@ -111,14 +93,7 @@ describe('two service processes sharing rate-limit counters in Redis', () => {
     ready = true;
   }, 90_000);
 
-  afterAll(async () => {
-    for (const server of [first, second]) {
-      if (server && server.child.exitCode === null) {
-        server.child.kill('SIGTERM');
-        await server.exited;
-      }
-    }
-  });
+  afterAll(() => stopServers([first, second]));
 
   it('counts the logins of one address on both instances together', async () => {
     if (!ready) return;

@@ -66,3 +66,13 @@ export async function startServer(environment: Record<string, string>): Promise<
   child.kill('SIGKILL');
   throw new Error(`the server did not come up:\n${output}`);
 }
+
+/** SIGTERM to each server still running, then wait for it to exit. */
+export async function stopServers(servers: (Server | undefined)[]): Promise<void> {
+  for (const server of servers) {
+    if (server && server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }
+}
