@@ -2,10 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 
+import { deleteInBatches } from '../database/delete-in-batches';
 import { Session } from './session.entity';
-
-/** Rows deleted per statement, so that a large clean-up never holds many row locks at once. */
-const DELETE_BATCH_SIZE = 5_000;
 
 /** What operators and background jobs do with sessions, as opposed to the request path's SessionsService. */
 @Injectable()
@@ -33,9 +31,8 @@ export class SessionsMaintenanceService {
    * Deletes the sessions that ended, or whose current token expired (so that it can no longer be
    * refreshed), more than `retentionMs` ago by the database's clock; returns how many.
    */
-  public async deleteFinishedBefore(retentionMs: number): Promise<number> {
-    let deleted = 0;
-    for (;;) {
+  public deleteFinishedBefore(retentionMs: number): Promise<number> {
+    return deleteInBatches(async (limit) => {
       const [{ count }] = await this.sessions.query<{ count: number }[]>(
         `WITH doomed AS (
            SELECT id FROM sessions
@@ -46,10 +43,9 @@ export class SessionsMaintenanceService {
            DELETE FROM sessions s USING doomed WHERE s.id = doomed.id RETURNING 1
          )
          SELECT count(*)::int AS count FROM gone`,
-        [retentionMs / 1000, DELETE_BATCH_SIZE],
+        [retentionMs / 1000, limit],
       );
-      deleted += count;
-      if (count < DELETE_BATCH_SIZE) return deleted;
-    }
+      return count;
+    });
   }
 }
