@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
+import { pgPoolOf } from '../src/database/pg-pool';
 import { decodeClaims, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -249,6 +250,30 @@ describe('the audit trail (audit_events)', () => {
         session_id: decodeClaims(token).sid,
       }),
     ]);
+  });
+
+  it('turns off the wait for the disk flush for its own commits only: every pooled connection stays durable', async () => {
+    const { register, login } = client();
+    const usernames = Array.from({ length: 20 }, () => uniqueUsername('audit'));
+    await Promise.all(usernames.map((username) => register(username)));
+    await Promise.all(usernames.map((username) => login(username)));
+    expect((await auditRowsOf(usernames[19])).map((row) => row.event)).toEqual(['register', 'login_succeeded']);
+
+    const pool = pgPoolOf(server.dataSource);
+    const connections = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
+    try {
+      const settings = await Promise.all(
+        connections.map(async (connection) => {
+          const { rows } = await connection.query<{ setting: string }>(
+            `SELECT current_setting('synchronous_commit') AS setting`,
+          );
+          return rows[0].setting;
+        }),
+      );
+      expect(settings).toEqual(connections.map(() => 'on'));
+    } finally {
+      connections.forEach((connection) => connection.release());
+    }
   });
 
   it('holds no password, bearer token or token id in any column of any row', async () => {

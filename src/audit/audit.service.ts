@@ -49,33 +49,26 @@ export class AuditService {
   }
 
   private async insert(rows: readonly AuditRow[]): Promise<void[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // The audit trail's commits do not wait for the WAL flush: a crash of PostgreSQL itself may lose
-      // its last fraction of a second of audit rows (never a session change, which commits durably),
-      // and in exchange a refresh waits for one disk flush instead of two.
-      await client.query('SET LOCAL synchronous_commit = off');
-      await client.query({
-        name: 'fungame-audit-insert',
-        text: `INSERT INTO audit_events (event, username, user_id, session_id, client_address, user_agent)
-             SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[])`,
-        values: [
-          rows.map((row) => row.event),
-          rows.map((row) => row.username),
-          rows.map((row) => row.userId),
-          rows.map((row) => row.sessionId),
-          rows.map((row) => row.clientAddress),
-          rows.map((row) => row.userAgent),
-        ],
-      });
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    // One statement, one round trip, committing in its own implicit transaction. Its commit does not
+    // wait for the WAL flush: `set_config(..., true)` turns synchronous_commit off for this transaction
+    // only. A crash of PostgreSQL itself may lose the last fraction of a second of audit rows (never a
+    // session change, which commits durably); in exchange a refresh waits for one disk flush, not two.
+    await this.pool.query({
+      name: 'fungame-audit-insert',
+      text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+             INSERT INTO audit_events (event, username, user_id, session_id, client_address, user_agent)
+             SELECT event_row.*
+               FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[])
+                    AS event_row CROSS JOIN async_commit`,
+      values: [
+        rows.map((row) => row.event),
+        rows.map((row) => row.username),
+        rows.map((row) => row.userId),
+        rows.map((row) => row.sessionId),
+        rows.map((row) => row.clientAddress),
+        rows.map((row) => row.userAgent),
+      ],
+    });
     return rows.map(() => undefined);
   }
 }

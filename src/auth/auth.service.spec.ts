@@ -47,6 +47,7 @@ const PRINCIPAL: AuthenticatedPrincipal = {
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
   isCurrentToken: true,
+  sessionAgeMs: 90_000,
 };
 
 /** The bcrypt module itself, whose `compare` the hasher calls: spied on to count comparisons. */

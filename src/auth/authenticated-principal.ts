@@ -11,4 +11,6 @@ export interface AuthenticatedPrincipal {
    * `@AcceptsReplacedToken()` (refresh, for its grace window and reuse detection) ever sees that.
    */
   isCurrentToken: boolean;
+  /** How long ago the session began (the login), by the database's clock: refresh checks it. */
+  sessionAgeMs: number;
 }

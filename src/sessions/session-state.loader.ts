@@ -13,6 +13,11 @@ export interface LiveSessionState {
   /** The account's current name and registration time, so `/user/me` needs no second query. */
   username: string;
   registeredAt: Date;
+  /**
+   * How long ago the session began (the login), by the database's clock, which every instance shares.
+   * Read here so that refresh needs no query of its own to apply SESSION_MAX_AGE.
+   */
+  ageMs: number;
 }
 
 interface LiveSessionRow {
@@ -21,6 +26,7 @@ interface LiveSessionRow {
   current_token_id: string;
   username: string;
   registered_at: Date;
+  age_ms: number;
 }
 
 /**
@@ -48,7 +54,8 @@ export class SessionStateLoader {
     // every protected request takes.
     const { rows } = await this.pool.query<LiveSessionRow>({
       name: 'fungame-live-session-states',
-      text: `SELECT s.id, s.user_id, s.current_token_id, u.username, u.created_at AS registered_at
+      text: `SELECT s.id, s.user_id, s.current_token_id, u.username, u.created_at AS registered_at,
+                    (extract(epoch FROM now() - s.created_at) * 1000)::float8 AS age_ms
                FROM sessions s JOIN users u ON u.id = s.user_id
               WHERE s.id = ANY($1::uuid[]) AND s.ended_at IS NULL`,
       values: [ids],
@@ -62,6 +69,7 @@ export class SessionStateLoader {
             currentTokenId: row.current_token_id,
             username: row.username,
             registeredAt: row.registered_at,
+            ageMs: row.age_ms,
           }
         : null;
     });

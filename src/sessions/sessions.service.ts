@@ -49,7 +49,6 @@ const LIVE = 'ended_at IS NULL AND current_token_expires_at > now()';
 export class SessionsService {
   private readonly pool: Pool;
   private readonly rotations = batchPerTurn<Rotation, boolean>((batch) => this.rotateBatch(batch), 256);
-  private readonly expiries = batchPerTurn<string, boolean>((ids) => this.endPastMaxAgeBatch(ids), 256);
 
   public constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -140,32 +139,6 @@ export class SessionsService {
       .returning('id')
       .execute();
     return (result.raw as { id: string }[]).map((row) => row.id);
-  }
-
-  /**
-   * Ends the session (`expired`) if it began longer than SESSION_MAX_AGE ago, by the database's clock;
-   * returns whether it is past that age, whether this call or an earlier one ended it. Checks that
-   * arrive in the same turn of the event loop share one statement, as the rotations do.
-   */
-  public isPastMaxAge(sessionId: string): Promise<boolean> {
-    return this.expiries.load(sessionId);
-  }
-
-  private async endPastMaxAgeBatch(ids: readonly string[]): Promise<boolean[]> {
-    const { rows } = await this.pool.query<{ id: string }>({
-      name: 'fungame-end-sessions-past-max-age',
-      text: `WITH old AS (
-               SELECT id FROM sessions
-                WHERE id = ANY($1::uuid[]) AND created_at <= now() - make_interval(secs => $2)
-             ), ended AS (
-               UPDATE sessions s SET ended_at = now(), end_reason = 'expired'
-                 FROM old WHERE s.id = old.id AND s.ended_at IS NULL
-             )
-             SELECT id FROM old`,
-      values: [ids, this.limits.maxAgeMs / 1000],
-    });
-    const old = new Set(rows.map((row) => row.id));
-    return ids.map((id) => old.has(id));
   }
 
   /** The live session's state (batched with concurrent lookups), or null when it does not exist or has ended. */

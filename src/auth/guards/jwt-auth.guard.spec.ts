@@ -32,6 +32,7 @@ const PRINCIPAL: AuthenticatedPrincipal = {
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
   isCurrentToken: true,
+  sessionAgeMs: 90_000,
 };
 const REPLACED: AuthenticatedPrincipal = { ...PRINCIPAL, isCurrentToken: false };
 
@@ -97,6 +98,7 @@ describe('JwtAuthGuard', () => {
       currentTokenId: TOKEN_ID,
       username: 'player123',
       registeredAt: new Date('2026-11-01T08:00:00.000Z'),
+      ageMs: 90_000,
     });
     // Registers itself with passport as 'jwt', as the module does: the guard's non-public path runs it for real.
     new JwtStrategy(CONFIG, { findLiveState } as unknown as SessionsService);

@@ -45,6 +45,7 @@ const PRINCIPAL: AuthenticatedPrincipal = {
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
   isCurrentToken: true,
+  sessionAgeMs: 90_000,
 };
 
 const LIVE_SESSION: LiveSessionState = {
@@ -52,6 +53,7 @@ const LIVE_SESSION: LiveSessionState = {
   currentTokenId: TOKEN_ID,
   username: 'player123',
   registeredAt: REGISTERED_AT,
+  ageMs: 90_000,
 };
 
 type SessionsMock = jest.Mocked<Pick<SessionsService, 'findLiveState'>>;

@@ -47,6 +47,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       sessionId: payload.sid,
       tokenId: payload.jti,
       isCurrentToken: session.currentTokenId === payload.jti,
+      sessionAgeMs: session.ageMs,
     };
   }
 }
