@@ -1,19 +1,24 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 
 import { databaseConfig } from '../config/database.config';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 
 /**
  * Resolves the connection URL: the configured DATABASE_URL, or else an embedded PostgreSQL this
- * process starts and, at shutdown (after TypeORM has closed its pool), stops.
+ * process starts and, at shutdown, stops once TypeORM's pool is closed.
  */
 @Injectable()
 export class DatabaseUrlProvider implements OnApplicationShutdown {
   private readonly logger = new Logger('EmbeddedPostgres');
   private embedded?: RunningEmbeddedPostgres;
 
-  public constructor(@Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>) {}
+  public constructor(
+    @Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
   public async resolveUrl(): Promise<string> {
     if (this.config.url) return this.config.url;
@@ -28,7 +33,12 @@ export class DatabaseUrlProvider implements OnApplicationShutdown {
   }
 
   public async onApplicationShutdown(): Promise<void> {
-    await this.embedded?.stop();
+    if (!this.embedded) return;
+    // TypeORM's module is global, so its own shutdown hook (which closes the pool) runs after this one:
+    // close the pool first, or the server would end each open connection, and each would log an error.
+    const dataSource = this.moduleRef.get(DataSource, { strict: false });
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await this.embedded.stop();
     this.embedded = undefined;
   }
 }
