@@ -59,6 +59,31 @@ export async function prepareDatabase(label) {
 }
 
 /**
+ * A second database on the same PostgreSQL server as `database`, once that one is up (for the embedded
+ * default: once its server has started), so that two service processes can be measured side by side.
+ */
+export async function prepareSiblingDatabase(database, label) {
+  const server = new URL(database.connectionUrl());
+  const name = `fungame_${label}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    connectionUrl: () => url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: server.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/**
  * Spawns the `start:prod` command with NODE_ENV=production, logs at warn, and `extraEnv` (limits raised for
  * load through configuration, as an operator would). Resolves once GET /health answers 200.
  */
