@@ -37,7 +37,7 @@ export function createFastifyAdapter(): FastifyAdapter {
  * Everything `main.ts` applies to the application, shared with the end-to-end tests so that they run
  * the exact same stack.
  */
-export async function configureApp(app: NestFastifyApplication): Promise<void> {
+export function configureApp(app: NestFastifyApplication): void {
   // Nest's own logs through pino too (the buffered start-up logs included), in the request's context.
   app.useLogger(app.get(Logger));
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);

@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
   // APPLICATION_OPTIONS buffers the logs of the start-up until configureApp hands Nest the pino logger.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), APPLICATION_OPTIONS);
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
-  await configureApp(app);
+  configureApp(app);
   await app.listen(config.port, config.host);
   app.flushLogs();
 }

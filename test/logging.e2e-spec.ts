@@ -47,7 +47,7 @@ async function startCapturedApp(): Promise<{ app: NestFastifyApplication; url: s
     .useValue({ ...authConfig(), refreshReuseGraceMs: 0 })
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), APPLICATION_OPTIONS);
-  await configureApp(app);
+  configureApp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${port}`, logs: () => chunks.join('') };

@@ -37,7 +37,7 @@ export async function startTestApp(
     ...APPLICATION_OPTIONS,
     logger: ['error', 'warn'],
   });
-  await configureApp(app);
+  configureApp(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
