@@ -6,8 +6,10 @@
 // the servers to bench/results.
 //
 // A shared machine's speed drifts by tens of percent within seconds (other tenants, CPU steal). So each
-// scenario and its baseline run in alternating rounds (A B B A A B …, 2 s each, 10 s in all for each,
-// after a warm-up of each), and a ratio compares figures taken over the same stretch of time.
+// scenario and its baseline run in alternating rounds (A B B A A B …, 1 s each, 20 s in all for each,
+// after a warm-up of each), and a ratio compares figures taken over the same stretch of time. (With
+// 2 s rounds, 10 s each, the same build against itself came out anywhere from 0.86 to 1.34; with
+// 1 s rounds, 40 s each, at 1.02 and 0.99.)
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import { fork } from 'node:child_process';
@@ -17,8 +19,8 @@ import pg from 'pg';
 
 import { postJson, prepareDatabase, prepareSiblingDatabase, startServer } from './support/server-process.mjs';
 
-const SECONDS = Math.max(Number(process.env.BENCH_SECONDS ?? 10), 2);
-const ROUND_SECONDS = 2;
+const SECONDS = Math.max(Number(process.env.BENCH_SECONDS ?? 20), 2);
+const ROUND_SECONDS = 1;
 /** A login takes ~0.5 s at cost 12: longer rounds keep the requests cut off at each round's end few. */
 const LOGIN_ROUND_SECONDS = 5;
 const WARMUP_SECONDS = 2;
@@ -80,16 +82,19 @@ try {
       }),
     }),
   };
-  // At ~9 logins/s, twice the time keeps the count's edge effects small.
   const [raw, login] = await alternate(
     bcryptBaseline,
     httpScenario(empty, { connections: LOGIN_CONNECTIONS, requests: [loginRequest] }),
-    { seconds: 2 * SECONDS, roundSeconds: LOGIN_ROUND_SECONDS },
+    { roundSeconds: LOGIN_ROUND_SECONDS },
   );
   rows.push(row(`login (bcrypt cost ${BCRYPT_COST})`, login, raw, 'raw bcrypt.compare', 0.9));
 
   // One session per connection, opened after the login scenario so that none of its logins supersedes them.
   for (const server of [empty, large]) server.tokens = await loginSessions(server, CONNECTIONS);
+  // Both databases as autovacuum keeps them (a server may run with it off, as this machine's does): vacuumed
+  // and analyzed after the writes so far, then checkpointed, before the measurements begin.
+  await maintain(database.connectionUrl());
+  await maintain(largeDatabase.connectionUrl());
 
   // ---- the bearer guard: a protected GET vs a route that touches nothing ----
   const me = (server) => httpScenario(server, { requests: [bearerRequest('GET', '/user/me', server)] });
@@ -304,15 +309,17 @@ async function seedLargeDatabase(connectionUrl) {
          FROM generate_series(1, $2::int) g, seeded`,
       [LARGE.users, LARGE.sessions],
     );
-    // What autovacuum does to a table in use, done now rather than during the measurements; then the
-    // checkpoint that would otherwise write the seeded pages out in the middle of them.
-    await db.query('VACUUM (ANALYZE) users');
-    await db.query('VACUUM (ANALYZE) sessions');
-    await db.query('CHECKPOINT');
   });
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`${seconds.toFixed(1)} s\n`);
   return { ...LARGE, seconds };
+}
+
+async function maintain(connectionUrl) {
+  await withClient(connectionUrl, async (db) => {
+    await db.query('VACUUM (ANALYZE)');
+    await db.query('CHECKPOINT');
+  });
 }
 
 async function withClient(connectionUrl, use) {
@@ -358,7 +365,7 @@ function report(table, extra) {
   const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}`;
   const lines = [
     `bench ${new Date().toISOString().slice(0, 10)} on ${machine}; ${database.description};`,
-    `each scenario ${SECONDS} s (login ${2 * SECONDS} s) in rounds alternating with its baseline's, after a ${WARMUP_SECONDS} s warm-up; UV_THREADPOOL_SIZE=${THREADPOOL_SIZE}; command: npm run bench`,
+    `each scenario ${SECONDS} s in ${ROUND_SECONDS} s rounds (login ${LOGIN_ROUND_SECONDS} s) alternating with its baseline's, after a ${WARMUP_SECONDS} s warm-up; UV_THREADPOOL_SIZE=${THREADPOOL_SIZE}; command: npm run bench`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors | baseline (same run) | ratio | target | |',
     '|---|---:|---:|---:|---:|---|---:|---|---|',
