@@ -51,7 +51,16 @@ const serverOptions = {
 // The service under test on an empty database, and the same service on a database with 100,000 users
 // and 1,000,000 sessions, on the same PostgreSQL server: their rounds alternate as any other pair's.
 const database = await prepareDatabase('bench');
+/** Newest first: the processes stop before the databases they use are dropped. */
 const cleanUp = [() => database.drop()];
+// Ctrl-C stops the servers and drops the databases too; what the interrupted run then throws is moot.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    interrupted = true;
+    void runCleanUp().finally(() => process.exit(130));
+  });
+}
 const rows = [];
 try {
   const empty = await startServer(database.env, serverEnv, serverOptions);
@@ -124,11 +133,24 @@ try {
     pass: peakRssMb <= 200,
   });
   report(rows, { seeded, peakRssMb });
+} catch (error) {
+  if (!interrupted) throw error;
 } finally {
-  for (const step of cleanUp) await step();
+  await runCleanUp();
 }
 
 // ----------------------------------------------------------------------------------------------------
+
+/** Every clean-up step, each one even when an earlier one failed. */
+async function runCleanUp() {
+  for (const step of cleanUp.splice(0)) {
+    try {
+      await step();
+    } catch (error) {
+      process.stderr.write(`  clean-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+}
 
 /**
  * Measures `baseline` and `subject` in alternating rounds (A B, then B A, …) until each has run
@@ -202,7 +224,11 @@ async function startBcryptBaseline() {
   const child = fork('bench/support/bcrypt-baseline.mjs', [String(BCRYPT_COST), String(LOGIN_CONNECTIONS)], {
     env: { ...process.env, UV_THREADPOOL_SIZE: String(THREADPOOL_SIZE) },
   });
-  const reply = () => new Promise((resolve) => child.once('message', resolve));
+  const exited = new Promise((_resolve, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`the bcrypt baseline exited (${signal ?? code})`))),
+  );
+  exited.catch(() => undefined); // observed through reply() while it runs; expected once stopped
+  const reply = () => Promise.race([new Promise((resolve) => child.once('message', resolve)), exited]);
   await reply(); // ready
   return {
     name: `raw bcrypt.compare, ${THREADPOOL_SIZE} threads`,

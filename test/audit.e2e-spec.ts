@@ -252,7 +252,7 @@ describe('the audit trail (audit_events)', () => {
     ]);
   });
 
-  it('turns off the wait for the disk flush for its own commits only: every pooled connection stays durable', async () => {
+  it('leaves every pooled connection committing durably after its own asynchronous commits', async () => {
     const { register, login } = client();
     const usernames = Array.from({ length: 20 }, () => uniqueUsername('audit'));
     await Promise.all(usernames.map((username) => register(username)));

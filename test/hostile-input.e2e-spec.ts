@@ -456,6 +456,7 @@ describe('hostile input', () => {
       ['a failed login', () => http(server.url, 'POST', '/user/login', { body: {} }), 401],
       ['GET /user/me without a token', () => http(server.url, 'GET', '/user/me'), 401],
       ['an unknown path', () => http(server.url, 'GET', '/no/such/route'), 404],
+      ['Swagger UI', () => http(server.url, 'GET', '/docs'), 200],
       [
         'a body over the limit',
         () => sendOnce(server.url, { method: 'POST', path: '/user/login', body: ' '.repeat(BODY_LIMIT + 1) }),
@@ -475,6 +476,15 @@ describe('hostile input', () => {
         expect(response.headers['content-security-policy']).toContain(directive);
       }
       expect(response.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('a static file of Swagger UI carries the security headers too', async () => {
+      const response = await http(server.url, 'GET', '/docs/swagger-ui.css');
+
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toContain('text/css');
+      expect(response.headers).toEqual(expect.objectContaining(HELMET_HEADERS));
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     });
 
     it.each<[string, string, string, Record<string, string>]>([

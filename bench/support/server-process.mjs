@@ -38,24 +38,8 @@ export async function prepareDatabase(label) {
     };
   }
   const server = new URL(process.env.DATABASE_URL);
-  const database = `fungame_${label}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${database}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    description: `PostgreSQL at ${server.host} (database ${database})`,
-    connectionUrl: () => url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: server.toString() });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  const name = `fungame_${label}_${process.pid}`;
+  return { ...(await createDatabaseOn(server, name)), description: `PostgreSQL at ${server.host} (database ${name})` };
 }
 
 /**
@@ -63,24 +47,29 @@ export async function prepareDatabase(label) {
  * default: once its server has started), so that two service processes can be measured side by side.
  */
 export async function prepareSiblingDatabase(database, label) {
-  const server = new URL(database.connectionUrl());
-  const name = `fungame_${label}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
+  return createDatabaseOn(new URL(database.connectionUrl()), `fungame_${label}_${process.pid}`);
+}
+
+/** Creates database `name` on the PostgreSQL server at `server` (a connection URL to any of its databases). */
+async function createDatabaseOn(server, name) {
+  await onServer(server, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     env: { DATABASE_URL: url.toString() },
     connectionUrl: () => url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: server.toString() });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
+    drop: () => onServer(server, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
   };
+}
+
+async function onServer(server, use) {
+  const client = new pg.Client({ connectionString: server.toString() });
+  await client.connect();
+  try {
+    await use(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -125,9 +114,15 @@ export async function startServer(databaseEnv, extraEnv = {}, { nodeOptions = []
   return {
     url,
     pid: child.pid,
+    /** SIGTERM, as an orchestrator stops it; SIGKILL if it has not exited 30 s later. */
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(killer);
+      }
     },
   };
 }

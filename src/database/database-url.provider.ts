@@ -36,9 +36,13 @@ export class DatabaseUrlProvider implements OnApplicationShutdown {
     if (!this.embedded) return;
     // TypeORM's module is global, so its own shutdown hook (which closes the pool) runs after this one:
     // close the pool first, or the server would end each open connection, and each would log an error.
-    const dataSource = this.moduleRef.get(DataSource, { strict: false });
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await this.embedded.stop();
-    this.embedded = undefined;
+    try {
+      const dataSource = this.moduleRef.get(DataSource, { strict: false });
+      if (dataSource.isInitialized) await dataSource.destroy();
+    } finally {
+      // Whatever became of the pool, the server this process started does not outlive it.
+      await this.embedded.stop();
+      this.embedded = undefined;
+    }
   }
 }
