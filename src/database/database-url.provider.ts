@@ -5,6 +5,10 @@ import { DataSource } from 'typeorm';
 
 import { databaseConfig } from '../config/database.config';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { connectionsClosed, pgPoolOf } from './pg-pool';
+
+/** How long the shutdown waits for the pool's connections to close before it stops PostgreSQL anyway. */
+const POOL_CLOSE_TIMEOUT_MS = 5_000;
 
 /**
  * Resolves the connection URL: the configured DATABASE_URL, or else an embedded PostgreSQL this
@@ -38,7 +42,11 @@ export class DatabaseUrlProvider implements OnApplicationShutdown {
     // close the pool first, or the server would end each open connection, and each would log an error.
     try {
       const dataSource = this.moduleRef.get(DataSource, { strict: false });
-      if (dataSource.isInitialized) await dataSource.destroy();
+      if (dataSource.isInitialized) {
+        const closed = connectionsClosed(pgPoolOf(dataSource), POOL_CLOSE_TIMEOUT_MS);
+        await dataSource.destroy();
+        await closed;
+      }
     } finally {
       // Whatever became of the pool, the server this process started does not outlive it.
       await this.embedded.stop();
