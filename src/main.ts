@@ -1,3 +1,6 @@
+// First: sizes libuv's thread pool (bcrypt's) before anything can start it.
+import './size-thread-pool';
+
 import { Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';

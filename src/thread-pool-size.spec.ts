@@ -1,0 +1,21 @@
+import { threadPoolSize } from './thread-pool-size';
+
+describe('threadPoolSize', () => {
+  it('gives a thread per core on a machine with more than four', () => {
+    expect(threadPoolSize({}, 16)).toBe(16);
+  });
+
+  it("keeps libuv's default of four on a smaller machine", () => {
+    expect(threadPoolSize({}, 2)).toBe(4);
+    expect(threadPoolSize({}, 4)).toBe(4);
+  });
+
+  it('takes an explicit UV_THREADPOOL_SIZE as it is, below the default too', () => {
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '2' }, 16)).toBe(2);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '64' }, 2)).toBe(64);
+  });
+
+  it.each(['', '0', '-3', '2.5', 'many'])('ignores an unusable UV_THREADPOOL_SIZE of %j', (value) => {
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: value }, 8)).toBe(8);
+  });
+});
