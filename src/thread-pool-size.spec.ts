@@ -1,16 +1,12 @@
 import { threadPoolSize } from './thread-pool-size';
 
 describe('threadPoolSize', () => {
-  it('gives a thread per core on a machine with more than four', () => {
+  it('gives a thread per core, above and below libuv’s default of four', () => {
     expect(threadPoolSize({}, 16)).toBe(16);
+    expect(threadPoolSize({}, 2)).toBe(2);
   });
 
-  it("keeps libuv's default of four on a smaller machine", () => {
-    expect(threadPoolSize({}, 2)).toBe(4);
-    expect(threadPoolSize({}, 4)).toBe(4);
-  });
-
-  it('takes an explicit UV_THREADPOOL_SIZE as it is, below the default too', () => {
+  it('takes an explicit UV_THREADPOOL_SIZE as it is', () => {
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '2' }, 16)).toBe(2);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '64' }, 2)).toBe(64);
   });
