@@ -1,25 +1,32 @@
 import { registerAs } from '@nestjs/config';
 
-import { NodeEnvironment, parseBoolean } from './environment.validation';
+import { EnvironmentVariables, loadEnvironment } from './environment.validation';
 
-export const appConfig = registerAs('app', () => ({
-  nodeEnv: (process.env.NODE_ENV ?? 'development') as NodeEnvironment,
-  host: process.env.HOST ?? '0.0.0.0',
-  port: Number(process.env.PORT ?? 3000),
-  swaggerEnabled: parseBoolean(process.env.SWAGGER_ENABLED ?? 'true') ?? true,
-  corsOrigins: (process.env.CORS_ORIGINS ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin.length > 0),
-}));
+export const appConfig = registerAs('app', () => {
+  const environment = loadEnvironment();
+  return {
+    nodeEnv: environment.NODE_ENV,
+    host: environment.HOST,
+    port: environment.PORT,
+    swaggerEnabled: environment.SWAGGER_ENABLED,
+    corsOrigins: commaSeparated(environment.CORS_ORIGINS),
+  };
+});
 
 /**
  * Fastify's `trustProxy` from TRUST_PROXY (`true`, or the proxies' addresses or CIDR ranges): read before the application (and its config module) exists,
  * since the adapter takes it at construction.
  */
-export function trustProxySetting(raw = process.env.TRUST_PROXY): boolean | string[] {
-  const value = raw?.trim() ?? '';
+export function trustProxySetting(environment: EnvironmentVariables = loadEnvironment()): boolean | string[] {
+  const value = environment.TRUST_PROXY?.trim() ?? '';
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
-  return value.split(',').map((address) => address.trim());
+  return commaSeparated(value);
+}
+
+function commaSeparated(list = ''): string[] {
+  return list
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
