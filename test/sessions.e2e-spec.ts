@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { decodeClaims, PASSWORD, register, uniqueUsername } from './support/accounts';
 import { bearer, http, HttpResponse } from './support/http';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, startTestAppWithEnvironment, TestApp } from './support/test-app';
 
 const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 const REQUEST_UNAVAILABLE = '服务器暂时无法处理请求。';
@@ -71,23 +71,6 @@ async function liveSessionCount(server: TestApp, username: string): Promise<numb
     [username],
   );
   return live;
-}
-
-/**
- * The app with some environment variables set while it is built (its config factories read them then);
- * the environment is restored at once, so other apps of this file get the defaults.
- */
-async function startTestAppWithEnvironment(environment: Record<string, string>): Promise<TestApp> {
-  const previous = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, environment);
-  try {
-    return await startTestApp();
-  } finally {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
 }
 
 describe('sessions a player controls', () => {

@@ -4,15 +4,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 import { parseDurationMs } from './duration';
+import { loadEnvironment } from './environment.validation';
 
-export const authConfig = registerAs('auth', () => ({
-  jwtSecret: process.env.JWT_SECRET || developmentSecret(resolve(process.env.DATA_DIR ?? '.data')),
-  tokenLifetimeSeconds: Math.floor(parseDurationMs(process.env.JWT_EXPIRES_IN ?? '30m') / 1000),
-  issuer: process.env.JWT_ISSUER ?? 'FunGame',
-  audience: process.env.JWT_AUDIENCE ?? 'FunGame Web API',
-  bcryptCost: Number(process.env.BCRYPT_COST ?? 12),
-  refreshReuseGraceMs: parseDurationMs(process.env.REFRESH_REUSE_GRACE ?? '10s'),
-}));
+export const authConfig = registerAs('auth', () => {
+  const environment = loadEnvironment();
+  return {
+    jwtSecret: environment.JWT_SECRET ?? developmentSecret(resolve(environment.DATA_DIR)),
+    tokenLifetimeSeconds: Math.floor(parseDurationMs(environment.JWT_EXPIRES_IN) / 1000),
+    issuer: environment.JWT_ISSUER,
+    audience: environment.JWT_AUDIENCE,
+    bcryptCost: environment.BCRYPT_COST,
+    refreshReuseGraceMs: parseDurationMs(environment.REFRESH_REUSE_GRACE),
+  };
+});
 
 /**
  * Outside production a missing JWT_SECRET is generated once and kept beside the embedded database,

@@ -26,7 +26,7 @@ export const EXAMPLE_JWT_SECRET = 'change-me-to-at-least-32-random-bytes-of-secr
 export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)?$/;
 
 /** `true`/`1`/`yes`/`on` and `false`/`0`/`no`/`off`, in any letter case; undefined for anything else. */
-export function parseBoolean(value: string): boolean | undefined {
+function parseBoolean(value: string): boolean | undefined {
   const normalised = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
   if (['false', '0', 'no', 'off'].includes(normalised)) return false;
@@ -173,7 +173,8 @@ export class EnvironmentVariables {
 
 /**
  * `ConfigModule`'s validate hook: applies defaults, coerces numbers and booleans, and throws one error
- * naming every bad variable.
+ * naming every bad variable. An empty variable (`PORT=`, or compose's `${PORT:-}`) counts as unset:
+ * its default applies, and a variable that is required (JWT_SECRET in production) is refused as missing.
  */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
@@ -200,4 +201,14 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return environment;
+}
+
+/**
+ * The process's environment (with the `.env` file, which `ConfigModule` merges into it), validated: the
+ * one object every `registerAs` namespace is built from, so that a namespace never re-reads a raw
+ * variable with a default of its own. Read when the namespace is built, not when this module is loaded,
+ * as a test that sets variables before it builds the application expects.
+ */
+export function loadEnvironment(): EnvironmentVariables {
+  return validateEnvironment(process.env);
 }
