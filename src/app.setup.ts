@@ -1,7 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
@@ -12,6 +12,7 @@ import { RequestMessages } from './contract/contract-messages';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
 import { registerRequestContext, requestIdFor } from './logging/request-context';
+import { createOpenApiDocument } from './openapi/openapi-document';
 import { GracefulFastifyAdapter } from './shutdown/graceful-fastify.adapter';
 
 /** Options for `NestFactory.create` / `createNestApplication`: our own body parser replaces Nest's. */
@@ -102,17 +103,5 @@ function validationMessages(errors: ValidationError[]): string[] {
 }
 
 function setUpSwagger(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('FunGame authentication API')
-      .setDescription(
-        'Log in, get a 30-minute JWT bearer token, refresh it, log out. Wire-compatible with the FunGame ' +
-          'WebAPI (Project Redbud): paths match case-insensitively, request property names too.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }
