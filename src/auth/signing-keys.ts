@@ -123,11 +123,12 @@ function ecPublicKey(key: KeyObject, variable: string): VerificationKey {
     throw new Error(`${variable} must hold EC P-256 keys for ES256`);
   }
   const { crv, x, y } = key.export({ format: 'jwk' });
-  const kid = createHash('sha256').update(JSON.stringify({ crv, kty: 'EC', x, y })).digest('base64url');
+  const kid = createHash('sha256')
+    .update(JSON.stringify({ crv, kty: 'EC', x, y }))
+    .digest('base64url');
   return { kid, key };
 }
 
 function keyMap(keys: readonly VerificationKey[]): ReadonlyMap<string, KeyObject> {
   return new Map(keys.map(({ kid, key }) => [kid, key]));
 }
-

@@ -51,7 +51,9 @@ function privateKeyPem(value: string | undefined, file: string | undefined): str
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`Invalid configuration: JWT_PRIVATE_KEY_FILE cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    throw new Error(
+      `Invalid configuration: JWT_PRIVATE_KEY_FILE cannot be read (${(error as NodeJS.ErrnoException).code})`,
+    );
   }
 }
 
