@@ -53,6 +53,7 @@ function privateKeyPem(value: string | undefined, file: string | undefined): str
   } catch (error) {
     throw new Error(
       `Invalid configuration: JWT_PRIVATE_KEY_FILE cannot be read (${(error as NodeJS.ErrnoException).code})`,
+      { cause: error },
     );
   }
 }
