@@ -18,14 +18,18 @@ import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.s
 import { UserCredentials, UserProfile, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { AuthenticatedPrincipal } from './authenticated-principal';
-import { jwtSigningKey } from './jwt-signing-key';
+import { SigningKeys } from './signing-keys';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';
 
 const COST = 5;
 const SECRET = 'unit-test-secret-of-at-least-32-bytes';
 const CONFIG: ConfigType<typeof authConfig> = {
+  algorithm: 'HS256',
   jwtSecret: SECRET,
+  previousSecrets: [],
+  privateKeyPem: undefined,
+  previousPublicKeysPem: [],
   tokenLifetimeSeconds: 1800,
   issuer: 'FunGame',
   audience: 'FunGame Web API',
@@ -59,7 +63,7 @@ type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'secondsLocked' | 'reco
 type AuditMock = jest.Mocked<Pick<AuditService, 'record'>>;
 
 function claimsOf(token: string): JwtPayload {
-  return verify(token, jwtSigningKey(SECRET), { algorithms: ['HS256'] }) as JwtPayload;
+  return verify(token, SECRET, { algorithms: ['HS256'] }) as JwtPayload;
 }
 
 function recordOf(token: IssuedToken): TokenRecord {
@@ -86,10 +90,7 @@ describe('AuthService', () => {
 
   beforeEach(() => {
     warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    tokens = new TokenService(
-      CONFIG,
-      new JwtService({ secret: jwtSigningKey(SECRET), signOptions: { algorithm: 'HS256' } }),
-    );
+    tokens = new TokenService(CONFIG, new JwtService({}), new SigningKeys(CONFIG));
     users = {
       create: jest.fn(),
       findCredentials: jest.fn().mockResolvedValue(null),

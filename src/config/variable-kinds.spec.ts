@@ -257,7 +257,7 @@ describe('string variable JWT_ISSUER', () => {
 });
 
 describe('required secret JWT_SECRET', () => {
-  const read = (): string => authConfig().jwtSecret;
+  const read = (): string | undefined => authConfig().jwtSecret;
 
   describe('in production', () => {
     it.each([
