@@ -28,7 +28,6 @@ const REGISTRATION_400_MESSAGES = [
   '密码不能超过 72 个字节（UTF-8）。',
   '密码不能包含控制字符。',
   '服务器暂时无法处理注册请求。',
-  '请求中包含无法识别的字段。',
 ];
 const registrationRefused = (status: number, message: string): string =>
   JSON.stringify({ RequestType: 12, StatusCode: status, Message: message, Data: {} });
@@ -158,6 +157,7 @@ const PASSWORD_KEYS = ['Password', 'password', 'PASSWORD', 'pAsSwOrD'];
 /** Never a casing of Username: an extra key must not be able to carry a username. */
 const EXTRA_KEYS = [
   'IsAdmin',
+  'AutoKey',
   'role',
   'Token',
   'prototype',

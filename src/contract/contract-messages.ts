@@ -40,8 +40,3 @@ export const ThrottlingMessages = {
   accountLocked: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
   tooManyRequests: '请求过于频繁，请稍后再试。',
 } as const;
-
-/** Messages about the shape of a request, for routes whose failures carry a message. */
-export const RequestMessages = {
-  unknownProperty: '请求中包含无法识别的字段。',
-} as const;
