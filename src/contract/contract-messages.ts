@@ -9,6 +9,7 @@ export const ContractMessages = {
   tokenRevoked: '此 Token 已吊销，请重新登录以获取 Token。',
   requestUnavailable: '服务器暂时无法处理请求。',
   loggedOut: '你已成功退出登录！',
+  logoutFailed: '退出登录失败！',
 } as const;
 
 /** Messages of the routes this service adds (register), in the same voice as the contract's. */
