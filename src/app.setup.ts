@@ -8,7 +8,6 @@ import { Logger } from 'nestjs-pino';
 import { appConfig, trustProxySetting } from './config/app.config';
 import { ContractExceptionFilter } from './contract/contract-exception.filter';
 import { MalformedRequestError } from './contract/contract-errors';
-import { RequestMessages } from './contract/contract-messages';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
 import { registerRequestContext, requestIdFor } from './logging/request-context';
@@ -49,9 +48,12 @@ export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalFilters(new ContractExceptionFilter());
   app.useGlobalPipes(
     new RequestBodyPipe(),
+    // Unknown properties are ignored, as ASP.NET's binder ignores them (CONTRACT.md): RequestBodyPipe
+    // drops them from bodies, and `whitelist` strips whatever else a DTO does not declare, so they never
+    // reach a service. `forbidNonWhitelisted` would refuse them instead, so it stays off.
     new ValidationPipe({
       whitelist: true,
-      forbidNonWhitelisted: true,
+      forbidNonWhitelisted: false,
       transform: true,
       exceptionFactory: (errors: ValidationError[]) => new MalformedRequestError(validationMessages(errors)),
     }),
@@ -90,16 +92,9 @@ const SWAGGER_UI_CSP = {
   upgradeInsecureRequests: null,
 };
 
-/**
- * The DTOs' own messages (Chinese, like the rest of the API); class-validator's English one for an
- * unknown property is replaced.
- */
+/** The DTOs' own messages (Chinese, like the rest of the API), in the order their rules are declared. */
 function validationMessages(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) =>
-    Object.entries(error.constraints ?? {}).map(([constraint, message]) =>
-      constraint === 'whitelistValidation' ? RequestMessages.unknownProperty : message,
-    ),
-  );
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}));
 }
 
 function setUpSwagger(app: NestFastifyApplication): void {

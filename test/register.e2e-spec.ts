@@ -1,4 +1,4 @@
-import { RegistrationMessages, RequestMessages } from '../src/contract/contract-messages';
+import { RegistrationMessages } from '../src/contract/contract-messages';
 import { login, PASSWORD, register, uniqueUsername } from './support/accounts';
 import { JSON_CONTENT_TYPE } from './support/contract-strings';
 import { http, HttpResponse } from './support/http';
@@ -76,6 +76,19 @@ describe('POST /user/register', () => {
       const response = await registerWith({ username, PASSWORD });
       expect(response.status).toBe(200);
       expect((response.json as { Data: unknown }).Data).toEqual({ username });
+    });
+
+    it('ignores properties it does not know, as ASP.NET’s binder does (CONTRACT.md: routing)', async () => {
+      const username = uniqueUsername();
+      const before = await userCount();
+
+      const response = await registerWith({ Username: username, Password: PASSWORD, IsAdmin: true, AutoKey: '' });
+
+      expect({ status: response.status, text: response.text }).toEqual({
+        status: 200,
+        text: JSON.stringify({ RequestType: 12, StatusCode: 200, Message: '注册成功！', Data: { username } }),
+      });
+      expect(await userCount()).toBe(before + 1);
     });
 
     it.each([
@@ -198,11 +211,11 @@ describe('POST /user/register', () => {
       await expectRefused(body, 400, RegistrationMessages.registrationUnavailable, { 'content-type': contentType });
     });
 
-    it('refuses an unknown extra property', async () => {
+    it('refuses a wrong type of a known field beside an unknown property: the unknown one changes nothing', async () => {
       await expectRefused(
-        { Username: uniqueUsername(), Password: PASSWORD, IsAdmin: true },
+        { Username: 12345, Password: PASSWORD, IsAdmin: true },
         400,
-        RequestMessages.unknownProperty,
+        RegistrationMessages.fieldsMustBeStrings,
       );
     });
   });

@@ -17,6 +17,7 @@ import {
   ContractError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
+  LogoutFailedError,
   MalformedRequestError,
   MissingBearerTokenError,
   SessionNotFoundError,
@@ -111,6 +112,9 @@ export class ContractExceptionFilter implements ExceptionFilter {
     if (exception instanceof MalformedRequestError) {
       return this.cannotProcess(route, HttpStatus.BAD_REQUEST, exception.reasons[0]);
     }
+    if (exception instanceof LogoutFailedError) {
+      return this.cannotProcess('logout', HttpStatus.BAD_REQUEST);
+    }
     if (exception instanceof SessionNotFoundError) {
       return { status: HttpStatus.NOT_FOUND, body: SessionMessages.sessionNotFound };
     }
@@ -137,6 +141,8 @@ export class ContractExceptionFilter implements ExceptionFilter {
         return { status, body: payloadModel(DataRequestType.Reg_Reg, status, message, {}) };
       case 'updatePassword':
         return { status, body: payloadModel(DataRequestType.UserCenter_UpdatePassword, status, message, {}) };
+      case 'logout':
+        return { status, body: payloadModel(DataRequestType.RunTime_Logout, status, message, {}) };
       case 'bearer':
         return { status, body: message };
     }
@@ -166,6 +172,11 @@ export class ContractExceptionFilter implements ExceptionFilter {
             detail ?? ContractMessages.requestUnavailable,
             {},
           ),
+        };
+      case 'logout':
+        return {
+          status,
+          body: payloadModel(DataRequestType.RunTime_Logout, status, ContractMessages.logoutFailed, {}),
         };
       case 'bearer':
         return { status, body: ContractMessages.requestUnavailable };

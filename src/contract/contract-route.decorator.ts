@@ -7,9 +7,11 @@ import { RouteConfig } from '@nestjs/platform-fastify';
  * - `register`: PayloadModel (RequestType 12) for every failure.
  * - `updatePassword`: PayloadModel (RequestType 20) for every failure but the bearer token's own 401s,
  *   with the login's message for a wrong current password.
+ * - `logout`: PayloadModel (RequestType 1, 退出登录失败！) for every failure but the bearer token's own
+ *   401s, as logout.md answers both a failed logout and a request the server cannot process.
  * - `bearer` (the default): JSON strings, as `/user/refresh` documents.
  */
-export type ContractRouteKind = 'login' | 'register' | 'updatePassword' | 'bearer';
+export type ContractRouteKind = 'login' | 'register' | 'updatePassword' | 'logout' | 'bearer';
 
 export const CONTRACT_ROUTE_KEY = 'contractRoute';
 
