@@ -37,8 +37,12 @@ export async function startOwnRedisServer(port: number): Promise<OwnRedisServer>
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
+    let failure: Error | undefined;
+    // Not installed (ENOENT): fail the test, which CI runs whether or not the binary is there.
+    child.once('error', (error) => (failure = error));
     const deadline = Date.now() + 10_000;
     while (!(await redisAnswers(url))) {
+      if (failure) throw new Error(`redis-server could not be started: ${failure.message}`);
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on ${url}`);
       await setTimeout(50);
     }
