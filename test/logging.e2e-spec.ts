@@ -78,6 +78,8 @@ describe('structured logs (nestjs-pino)', () => {
     const oldToken = (login.json as { Data: { bearerToken: string } }).Data.bearerToken;
     const refresh = await http(url, 'POST', '/user/refresh', { headers: bearer(oldToken) });
     const newToken = refresh.json as string;
+    // The successor is used, so the replaced token presented again below is taken as stolen.
+    await http(url, 'GET', '/user/me', { headers: bearer(newToken) });
     const failedLogin = await http(url, 'POST', '/user/login', {
       body: { Username: username, Password: WRONG_PASSWORD },
     });

@@ -54,9 +54,11 @@ const PRINCIPAL: AuthenticatedPrincipal = {
 const bcryptModule = jest.requireActual<typeof bcrypt>('bcrypt');
 
 type UsersMock = jest.Mocked<Pick<UsersService, 'create' | 'findCredentials' | 'updatePasswordHash'>>;
-type SessionsMock = jest.Mocked<Pick<SessionsService, 'start' | 'rotate' | 'findRecentSuccessor' | 'end'>>;
+type SessionsMock = jest.Mocked<
+  Pick<SessionsService, 'start' | 'rotate' | 'findSuccessorToResend' | 'endAsReused' | 'logout'>
+>;
 type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'secondsLocked' | 'recordFailure' | 'recordSuccess'>>;
-type AuditMock = jest.Mocked<Pick<AuditService, 'record'>>;
+type AuditMock = jest.Mocked<Pick<AuditService, 'record' | 'announce'>>;
 
 function claimsOf(token: string): JwtPayload {
   return verify(token, jwtSigningKey(SECRET), { algorithms: ['HS256'] }) as JwtPayload;
@@ -98,15 +100,18 @@ describe('AuthService', () => {
     sessions = {
       start: jest.fn().mockResolvedValue({ id: SESSION_ID, openToken: OPEN_TOKEN }),
       rotate: jest.fn().mockResolvedValue(true),
-      findRecentSuccessor: jest.fn().mockResolvedValue(null),
-      end: jest.fn().mockResolvedValue(true),
+      findSuccessorToResend: jest.fn().mockResolvedValue(null),
+      endAsReused: jest
+        .fn()
+        .mockResolvedValue([{ id: SESSION_ID, userId: USER_ID, event: 'refresh_reuse_detected' as const }]),
+      logout: jest.fn().mockResolvedValue([{ id: SESSION_ID, userId: USER_ID, event: 'logout' as const }]),
     };
     lockout = {
       secondsLocked: jest.fn().mockResolvedValue(null),
       recordFailure: jest.fn().mockResolvedValue({ lockedForSeconds: null }),
       recordSuccess: jest.fn().mockResolvedValue(undefined),
     };
-    audit = { record: jest.fn().mockResolvedValue(undefined) };
+    audit = { record: jest.fn().mockResolvedValue(undefined), announce: jest.fn() };
     auth = new AuthService(
       CONFIG,
       users as unknown as UsersService,
@@ -162,10 +167,25 @@ describe('AuthService', () => {
 
       expect(users.findCredentials).toHaveBeenCalledWith('player');
       expect(sessions.start).toHaveBeenCalledTimes(1);
-      const [sessionId, userId, token, client] = sessions.start.mock.calls[0];
+      const [sessionId, userId, token, client, auditRow] = sessions.start.mock.calls[0];
       expect(sessionId).toMatch(UUID);
       expect(userId).toBe(USER_ID);
       expect(client).toBe(CLIENT);
+      // The audit row goes with the session, into its transaction; it is announced once committed.
+      expect(auditRow).toEqual({
+        event: 'login_succeeded',
+        username: 'Player',
+        userId: USER_ID,
+        sessionId,
+        clientAddress: CLIENT.address,
+        userAgent: CLIENT.userAgent,
+      });
+      expect(audit.record).not.toHaveBeenCalledWith('login_succeeded', expect.anything(), expect.anything());
+      expect(audit.announce).toHaveBeenCalledWith('login_succeeded', {
+        username: 'Player',
+        userId: USER_ID,
+        sessionId,
+      });
       expect(token.expiresAt.getTime() - token.issuedAt.getTime()).toBe(1_800_000);
       expect(result).toEqual({ bearerToken: tokens.sign('Player', sessionId, token), openToken: OPEN_TOKEN });
       expect(claimsOf(result.bearerToken)).toMatchObject({ sub: 'Player', sid: sessionId, jti: token.id });
@@ -243,35 +263,44 @@ describe('AuthService', () => {
       const token = await auth.refresh(PRINCIPAL, CLIENT);
 
       expect(sessions.rotate).toHaveBeenCalledTimes(1);
-      const [sessionId, presentedTokenId, next] = sessions.rotate.mock.calls[0];
-      expect([sessionId, presentedTokenId]).toEqual([SESSION_ID, TOKEN_ID]);
+      const [sessionId, presentedTokenId, next, actor] = sessions.rotate.mock.calls[0];
+      expect([sessionId, presentedTokenId, actor]).toEqual([
+        SESSION_ID,
+        TOKEN_ID,
+        { username: 'Player', client: CLIENT },
+      ]);
+      expect(audit.announce).toHaveBeenCalledWith('token_refreshed', {
+        username: 'Player',
+        userId: USER_ID,
+        sessionId: SESSION_ID,
+      });
       expect(next.id).toMatch(UUID);
       expect(next.id).not.toBe(TOKEN_ID);
       expect(token).toBe(tokens.sign('Player', SESSION_ID, next));
       expect(claimsOf(token)).toMatchObject({ sub: 'Player', sid: SESSION_ID, jti: next.id });
-      expect(sessions.findRecentSuccessor).not.toHaveBeenCalled();
-      expect(sessions.end).not.toHaveBeenCalled();
+      expect(sessions.findSuccessorToResend).not.toHaveBeenCalled();
+      expect(sessions.endAsReused).not.toHaveBeenCalled();
     });
 
     it('when another refresh won the race, returns the very token that one minted', async () => {
       const winner = tokens.issue('Player', SESSION_ID);
       sessions.rotate.mockResolvedValue(false);
-      sessions.findRecentSuccessor.mockResolvedValue(recordOf(winner));
+      sessions.findSuccessorToResend.mockResolvedValue(recordOf(winner));
 
       await expect(auth.refresh(PRINCIPAL, CLIENT)).resolves.toBe(winner.token);
 
-      expect(sessions.findRecentSuccessor).toHaveBeenCalledWith(SESSION_ID, TOKEN_ID, 10_000);
-      expect(sessions.end).not.toHaveBeenCalled();
+      expect(sessions.findSuccessorToResend).toHaveBeenCalledWith(SESSION_ID, TOKEN_ID, 10_000);
+      expect(sessions.endAsReused).not.toHaveBeenCalled();
     });
 
     it('for a token replaced within the grace window, returns its successor without rotating again', async () => {
       const successor = tokens.issue('Player', SESSION_ID);
-      sessions.findRecentSuccessor.mockResolvedValue(recordOf(successor));
+      sessions.findSuccessorToResend.mockResolvedValue(recordOf(successor));
 
       await expect(auth.refresh({ ...PRINCIPAL, isCurrentToken: false }, CLIENT)).resolves.toBe(successor.token);
 
       expect(sessions.rotate).not.toHaveBeenCalled();
-      expect(sessions.end).not.toHaveBeenCalled();
+      expect(sessions.endAsReused).not.toHaveBeenCalled();
     });
 
     it.each<[string, boolean]>([
@@ -284,18 +313,24 @@ describe('AuthService', () => {
         InvalidBearerTokenError,
       );
 
-      expect(sessions.end).toHaveBeenCalledTimes(1);
-      expect(sessions.end).toHaveBeenCalledWith(SESSION_ID, 'reuse_detected');
+      expect(sessions.endAsReused).toHaveBeenCalledTimes(1);
+      expect(sessions.endAsReused).toHaveBeenCalledWith(SESSION_ID, { username: 'Player', client: CLIENT });
+      expect(audit.announce).toHaveBeenCalledWith('refresh_reuse_detected', {
+        username: 'Player',
+        userId: USER_ID,
+        sessionId: SESSION_ID,
+      });
       expect(warnings).toHaveBeenCalledWith(`Replaced token reused: ended session ${SESSION_ID} of user ${USER_ID}`);
     });
 
     it('refuses all the same, without a warning, when the session had already ended', async () => {
-      sessions.end.mockResolvedValue(false);
+      sessions.endAsReused.mockResolvedValue([]);
 
       await expect(auth.refresh({ ...PRINCIPAL, isCurrentToken: false }, CLIENT)).rejects.toBeInstanceOf(
         InvalidBearerTokenError,
       );
       expect(warnings).not.toHaveBeenCalled();
+      expect(audit.announce).not.toHaveBeenCalled();
     });
   });
 
@@ -303,8 +338,17 @@ describe('AuthService', () => {
     it('ends the session only while the presented token is its current one', async () => {
       await auth.logout(PRINCIPAL, CLIENT);
 
-      expect(sessions.end).toHaveBeenCalledTimes(1);
-      expect(sessions.end).toHaveBeenCalledWith(SESSION_ID, 'logout', TOKEN_ID);
+      expect(sessions.logout).toHaveBeenCalledTimes(1);
+      expect(sessions.logout).toHaveBeenCalledWith(
+        PRINCIPAL,
+        { current: true, others: false },
+        { username: 'Player', client: CLIENT },
+      );
+      expect(audit.announce).toHaveBeenCalledWith('logout', {
+        username: 'Player',
+        userId: USER_ID,
+        sessionId: SESSION_ID,
+      });
     });
   });
 });
