@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 
+import { auditRowOf } from '../audit/audit-row';
 import { AuditService } from '../audit/audit.service';
 import { authConfig } from '../config/auth.config';
 import {
@@ -14,7 +15,7 @@ import {
 } from '../contract/contract-errors';
 import { RegistrationMessages } from '../contract/contract-messages';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
-import { ClientInfo, SessionsService, SessionSummary } from '../sessions/sessions.service';
+import { ClientInfo, EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { UserCredentials, UserProfile, UsersService } from '../users/users.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
 import type { LogoutScope } from './logout-scope';
@@ -84,35 +85,47 @@ export class AuthService {
     }
     const sessionId = randomUUID();
     const token = this.tokens.issue(user.username, sessionId);
-    const session = await this.sessions.start(sessionId, user.id, token, client);
-    await this.audit.record('login_succeeded', { username: user.username, userId: user.id, sessionId }, client);
+    const subject = { username: user.username, userId: user.id, sessionId };
+    // The session and its audit row commit together; after the commit nothing is left that can fail.
+    const session = await this.sessions.start(
+      sessionId,
+      user.id,
+      token,
+      client,
+      auditRowOf('login_succeeded', subject, client),
+    );
+    this.audit.announce('login_succeeded', subject);
     return { bearerToken: token.token, openToken: session.openToken };
   }
 
   /**
    * Replaces the presented token with a new one of the same session (fresh lifetime) and revokes it.
-   * A token replaced moments ago (a concurrent refresh, a retry) gets the successor already minted;
-   * after the grace window a replaced token is taken as stolen and its whole session ends.
+   * A replaced token whose successor was never used (the refresh's answer was lost: an outage, a
+   * restart, a timeout), or that was replaced moments ago (a concurrent refresh), gets the successor
+   * already minted. Otherwise a replaced token is taken as stolen and its whole session ends.
+   * Each change commits with its audit row; after the commit nothing is left that can fail.
    * @throws InvalidBearerTokenError
    */
   public async refresh(principal: AuthenticatedPrincipal, client: ClientInfo): Promise<string> {
+    const actor = { username: principal.username, client };
     if (principal.isCurrentToken) {
       const next = this.tokens.issue(principal.username, principal.sessionId);
-      if (await this.sessions.rotate(principal.sessionId, principal.tokenId, next)) {
-        await this.audit.record('token_refreshed', subjectOf(principal), client);
+      if (await this.sessions.rotate(principal.sessionId, principal.tokenId, next, actor)) {
+        this.audit.announce('token_refreshed', subjectOf(principal));
         return next.token;
       }
     }
-    const successor = await this.sessions.findRecentSuccessor(
+    const successor = await this.sessions.findSuccessorToResend(
       principal.sessionId,
       principal.tokenId,
       this.config.refreshReuseGraceMs,
     );
     if (successor) return this.tokens.sign(principal.username, principal.sessionId, successor);
 
-    if (await this.sessions.end(principal.sessionId, 'reuse_detected')) {
+    const ended = await this.sessions.endAsReused(principal.sessionId, actor);
+    if (ended.length > 0) {
       this.logger.warn(`Replaced token reused: ended session ${principal.sessionId} of user ${principal.userId}`);
-      await this.audit.record('refresh_reuse_detected', subjectOf(principal), client);
+      this.announceEnded(principal, ended);
     }
     throw new InvalidBearerTokenError();
   }
@@ -129,25 +142,19 @@ export class AuthService {
     client: ClientInfo,
     scope: LogoutScope = 'current',
   ): Promise<void> {
-    if (scope === 'others') {
-      const ended = await this.sessions.endOthersOfUserWhileCurrent(
-        principal.userId,
-        principal.sessionId,
-        principal.tokenId,
-        'revoked',
-      );
-      if (ended === null) throw new LogoutFailedError();
-      await this.recordRevoked(principal, ended, client);
-      return;
-    }
-    // `current` and `all`: the caller's own session first, so that a logout whose session is already
-    // gone ends no other session either.
-    if (!(await this.sessions.end(principal.sessionId, 'logout', principal.tokenId))) throw new LogoutFailedError();
-    await this.audit.record('logout', subjectOf(principal), client);
-    if (scope === 'all') {
-      const ended = await this.sessions.endOthersOfUser(principal.userId, principal.sessionId, 'revoked');
-      await this.recordRevoked(principal, ended, client);
-    }
+    // One statement for every scope: the sessions it ends and their audit rows commit together, and
+    // nothing ends unless the caller's session is still live with this token.
+    const ended = await this.sessions.logout(
+      principal,
+      { current: scope !== 'others', others: scope !== 'current' },
+      { username: principal.username, client },
+    );
+    this.announceEnded(principal, ended);
+    const succeeded =
+      scope === 'others'
+        ? ended.length > 0 || (await this.sessions.isLiveWithCurrentToken(principal.sessionId, principal.tokenId))
+        : ended.some((session) => session.id === principal.sessionId);
+    if (!succeeded) throw new LogoutFailedError();
   }
 
   /** The caller's live sessions, newest first. */
@@ -161,10 +168,11 @@ export class AuthService {
    *   text that is not a UUID at all.
    */
   public async revokeSession(principal: AuthenticatedPrincipal, sessionId: string, client: ClientInfo): Promise<void> {
-    if (!UUID_PATTERN.test(sessionId) || !(await this.sessions.endOfUser(principal.userId, sessionId, 'revoked'))) {
-      throw new SessionNotFoundError();
-    }
-    await this.recordRevoked(principal, [sessionId], client);
+    const ended = UUID_PATTERN.test(sessionId)
+      ? await this.sessions.revokeOfUser(principal.userId, sessionId, { username: principal.username, client })
+      : [];
+    if (ended.length === 0) throw new SessionNotFoundError();
+    this.announceEnded(principal, ended);
   }
 
   /**
@@ -212,17 +220,15 @@ export class AuthService {
     return this.passwords.verify(password, user?.passwordHash ?? undefined);
   }
 
-  private async recordRevoked(
-    principal: AuthenticatedPrincipal,
-    sessionIds: string[],
-    client: ClientInfo,
-  ): Promise<void> {
-    // Recorded in one turn of the event loop: one INSERT for all of them.
-    await Promise.all(
-      sessionIds.map((sessionId) =>
-        this.audit.record('session_revoked', { ...subjectOf(principal), sessionId }, client),
-      ),
-    );
+  /** Tells of the audit rows that ending `ended` committed. */
+  private announceEnded(principal: AuthenticatedPrincipal, ended: EndedSession[]): void {
+    for (const session of ended) {
+      this.audit.announce(session.event, {
+        username: principal.username,
+        userId: session.userId,
+        sessionId: session.id,
+      });
+    }
   }
 
   private async recordFailedLogin(
