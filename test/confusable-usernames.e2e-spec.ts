@@ -79,14 +79,18 @@ describe('a name confusable with an existing one (Unicode TR39 skeleton)', () =>
     it('refuses the original after its look-alike was registered first', async () => {
       const base = uniqueLetters('modelplayer');
       await register(server.url, cyrillic(base));
-      const response = await http(server.url, 'POST', '/user/register', { body: { Username: base, Password: PASSWORD } });
+      const response = await http(server.url, 'POST', '/user/register', {
+        body: { Username: base, Password: PASSWORD },
+      });
       expect({ status: response.status, body: response.json }).toEqual({ status: 409, body: NAME_TAKEN });
     });
 
     it('still takes names that only share letters, and names in other scripts', async () => {
       const base = await register(server.url, uniqueLetters('player'));
       for (const name of [`${base}s`, `x${base}`, `玩家${base.slice(-6)}`, `игрок${base.slice(-6)}`]) {
-        expect((await http(server.url, 'POST', '/user/register', { body: { Username: name, Password: PASSWORD } })).status).toBe(200);
+        expect(
+          (await http(server.url, 'POST', '/user/register', { body: { Username: name, Password: PASSWORD } })).status,
+        ).toBe(200);
       }
     });
   });

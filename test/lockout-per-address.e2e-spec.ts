@@ -26,8 +26,7 @@ const trustProxyBefore = process.env.TRUST_PROXY;
 beforeAll(async () => {
   // Read when the Fastify adapter is made, as main.ts reads it.
   process.env.TRUST_PROXY = 'true';
-  // Every request of these tests comes from 127.0.0.1 as far as the per-address rate limit goes... unless
-  // the proxy's header is trusted, which is the point; a high limit keeps it out of the way.
+  // The per-address rate limit is not under test here: a high one keeps it out of the way.
   server = await startTestApp({}, { rateLimit: 1_000_000, nameMaxFailures: 20, nameThrottleBaseMs: 30_000 });
 });
 afterAll(async () => {
@@ -113,6 +112,7 @@ describe('a guess spread over many addresses (past LOGIN_NAME_MAX_FAILURES)', ()
       { event: 'login_failed', addresses: 51, events: 102 },
       { event: 'login_name_throttled', addresses: 1, events: 1 },
       { event: 'login_succeeded', addresses: 1, events: 1 },
+      { event: 'register', addresses: 1, events: 1 },
     ]);
     // Recorded by the failure that crossed the threshold: the 20th address.
     const [throttled] = await server.dataSource.query<{ client_address: string }[]>(
@@ -120,6 +120,24 @@ describe('a guess spread over many addresses (past LOGIN_NAME_MAX_FAILURES)', ()
       [username],
     );
     expect(throttled.client_address).toBe('192.0.2.20');
+  });
+});
+
+describe('concurrent failures', () => {
+  it('all count, each in one statement: the threshold is crossed, and audited, exactly once', async () => {
+    const username = await register(server.url);
+    const addresses = Array.from({ length: 30 }, (_, index) => `192.0.2.${index + 100}`);
+
+    const answers = await Promise.all(addresses.map((address) => loginFrom(server, address, username, 'wrong')));
+
+    expect(answers.map((answer) => answer.status)).toEqual(addresses.map(() => 401));
+    const [counts] = await server.dataSource.query<{ name: number; addresses: number; throttled: number }[]>(
+      `SELECT (SELECT failures FROM login_name_failures WHERE username_key = lower($1)) AS name,
+              (SELECT count(*)::int FROM login_failures WHERE username_key = lower($1)) AS addresses,
+              (SELECT count(*)::int FROM audit_events WHERE username = $1 AND event = 'login_name_throttled') AS throttled`,
+      [username],
+    );
+    expect(counts).toEqual({ name: 30, addresses: 30, throttled: 1 });
   });
 });
 
