@@ -17,7 +17,8 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /**
  * Verifies the bearer token (HS256 only; signature, issuer, audience, expiry) and then that its session
- * is live, on every request, so a revocation holds on every instance at once.
+ * is live and belongs to the user its `sub` names, on every request, so a revocation holds on every
+ * instance at once.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
@@ -39,7 +40,9 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   public async validate(payload: unknown): Promise<AuthenticatedPrincipal> {
     if (!hasRequiredClaims(payload)) throw new InvalidBearerTokenError();
     const session = await this.sessions.findLiveState(payload.sid);
-    if (!session) throw new InvalidBearerTokenError();
+    // The signature already binds sub to sid; comparing them too means a token minted with the wrong
+    // name (a signing bug, a leaked key used carelessly) is refused rather than acting as the session's user.
+    if (!session || session.username !== payload.sub) throw new InvalidBearerTokenError();
     return {
       userId: session.userId,
       username: session.username,
