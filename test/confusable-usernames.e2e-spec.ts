@@ -5,6 +5,7 @@ import { createUser } from '../src/cli/users-create.command';
 import { UsernameTakenError } from '../src/contract/contract-errors';
 import { RegistrationMessages } from '../src/contract/contract-messages';
 import { UsersService } from '../src/users/users.service';
+import { usernameSkeleton } from '../src/users/username-skeleton';
 import { PASSWORD, register } from './support/accounts';
 import { http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -60,6 +61,30 @@ describe('a name confusable with an existing one (Unicode TR39 skeleton)', () =>
 
       await expect(users.create(impostor(base), PASSWORD_HASH)).rejects.toThrow(UsernameTakenError);
       expect(await userCount()).toBe(before);
+    });
+  });
+
+  describe('UsersService.importLegacy (npm run users:import)', () => {
+    it('imports a look-alike of a name it holds, without a skeleton; the first keeps blocking new ones', async () => {
+      const users = server.app.get(UsersService);
+      const base = uniqueLetters('modelplayer');
+      const legacy = { hash: 'ab'.repeat(64), key: base };
+
+      const outcome = await users.importLegacy([
+        { username: base, legacy },
+        { username: cyrillic(base), legacy },
+      ]);
+
+      expect(outcome).toEqual({ created: [base, cyrillic(base)], existing: [] });
+      const rows = await server.dataSource.query<{ username: string; skeleton: string | null }[]>(
+        `SELECT username, username_skeleton AS skeleton FROM users WHERE username = ANY($1) ORDER BY username`,
+        [[base, cyrillic(base)]],
+      );
+      expect(rows).toEqual([
+        { username: base, skeleton: usernameSkeleton(base) },
+        { username: cyrillic(base), skeleton: null },
+      ]);
+      await expect(users.create(fullWidth(base), PASSWORD_HASH)).rejects.toThrow(UsernameTakenError);
     });
   });
 
@@ -140,5 +165,49 @@ describe('invisible characters in a new name are refused, not stripped', () => {
       body: { RequestType: 12, StatusCode: 400, Message: RegistrationMessages.usernameInvisible, Data: {} },
     });
     expect(await userCount()).toBe(before);
+  });
+});
+
+describe('the migration that adds skeletons (AddUsernameSkeletons)', () => {
+  it('backfills existing accounts oldest first: a later look-alike keeps its name and its login', async () => {
+    const dataSource = server.dataSource;
+    const original = uniqueLetters('modelplayer');
+    const lookAlike = cyrillic(original);
+    const unrelated = uniqueLetters('player');
+
+    const [undone] = dataSource.migrations.slice(-1);
+    expect(undone.name).toBe('AddUsernameSkeletons1763760000000');
+    await dataSource.undoLastMigration({ transaction: 'all' });
+    try {
+      // As an older schema held them: the look-alike registered an hour after the original.
+      await dataSource.query(
+        `INSERT INTO users (username, username_key, password_hash, created_at)
+         VALUES ($1::text, lower($1::text), $4, now() - interval '2 hours'),
+                ($2::text, lower($2::text), $4, now() - interval '1 hour'),
+                ($3::text, lower($3::text), $4, now())`,
+        [original, lookAlike, unrelated, PASSWORD_HASH],
+      );
+    } finally {
+      await dataSource.runMigrations({ transaction: 'all' });
+    }
+
+    const rows = await dataSource.query<{ username: string; skeleton: string | null }[]>(
+      `SELECT username, username_skeleton AS skeleton FROM users WHERE username = ANY($1) ORDER BY created_at`,
+      [[original, lookAlike, unrelated]],
+    );
+    expect(rows).toEqual([
+      { username: original, skeleton: usernameSkeleton(original) },
+      { username: lookAlike, skeleton: null },
+      { username: unrelated, skeleton: usernameSkeleton(unrelated) },
+    ]);
+    for (const name of [original, lookAlike, unrelated]) {
+      const response = await http(server.url, 'POST', '/user/login', { body: { Username: name, Password: PASSWORD } });
+      expect(response.status).toBe(200);
+    }
+    // The original's skeleton still refuses new look-alikes of both.
+    const another = await http(server.url, 'POST', '/user/register', {
+      body: { Username: fullWidth(original), Password: PASSWORD },
+    });
+    expect({ status: another.status, body: another.json }).toEqual({ status: 409, body: NAME_TAKEN });
   });
 });

@@ -2,6 +2,7 @@ import { CreateUsersAndSessions1763700000000 } from './1763700000000-CreateUsers
 import { CreateLoginFailuresAndAuditEvents1763710000000 } from './1763710000000-CreateLoginFailuresAndAuditEvents';
 import { AddLegacyPasswordColumns1763720000000 } from './1763720000000-AddLegacyPasswordColumns';
 import { LockoutPerClientAddress1763750000000 } from './1763750000000-LockoutPerClientAddress';
+import { AddUsernameSkeletons1763760000000 } from './1763760000000-AddUsernameSkeletons';
 
 /** Every migration, oldest first. Listed rather than globbed so ts-jest and the built dist agree. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateLoginFailuresAndAuditEvents1763710000000,
   AddLegacyPasswordColumns1763720000000,
   LockoutPerClientAddress1763750000000,
+  AddUsernameSkeletons1763760000000,
 ];
