@@ -1,3 +1,4 @@
+import { LoginLockoutService } from '../src/login-lockout/login-lockout.service';
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -150,5 +151,39 @@ describe('a name that does not exist', () => {
     const locked = await loginFrom(server, ATTACKER, nobody, PASSWORD);
     expect({ status: locked.status, body: locked.json }).toEqual({ status: 429, body: ACCOUNT_LOCKED });
     expect((await loginFrom(server, PLAYER, nobody, PASSWORD)).json).toEqual(INVALID_CREDENTIALS);
+  });
+});
+
+describe('the hourly clean-up (LoginLockoutService.deleteStale)', () => {
+  it("forgets an address's failures a day after its last one, and a name's count once its window is over", async () => {
+    const stale = uniqueUsername('stale').toLowerCase();
+    const fresh = uniqueUsername('fresh').toLowerCase();
+    await server.dataSource.query(
+      `INSERT INTO login_failures
+              (username_key, client_address, consecutive_failures, failures, lock_count, locked_until, last_failure_at)
+       VALUES ($1, '192.0.2.1', 3, 3, 0, NULL, now() - interval '25 hours'),
+              ($2, '192.0.2.1', 3, 3, 0, NULL, now() - interval '23 hours')`,
+      [stale, fresh],
+    );
+    await server.dataSource.query(
+      `INSERT INTO login_name_failures (username_key, failures, window_started_at, last_failure_at)
+       VALUES ($1, 3, now() - interval '61 minutes', now() - interval '25 hours'),
+              ($2, 3, now() - interval '59 minutes', now() - interval '23 hours')`,
+      [stale, fresh],
+    );
+
+    expect(await server.app.get(LoginLockoutService).deleteStale()).toBeGreaterThanOrEqual(2);
+
+    const left = await server.dataSource.query<{ kind: string; username_key: string }[]>(
+      `SELECT 'address' AS kind, username_key FROM login_failures WHERE username_key = ANY($1)
+       UNION ALL
+       SELECT 'name', username_key FROM login_name_failures WHERE username_key = ANY($1)
+       ORDER BY kind`,
+      [[stale, fresh]],
+    );
+    expect(left).toEqual([
+      { kind: 'address', username_key: fresh },
+      { kind: 'name', username_key: fresh },
+    ]);
   });
 });

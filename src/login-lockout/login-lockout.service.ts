@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 
 import { bruteForceConfig } from '../config/brute-force.config';
+import { deleteInBatches } from '../database/delete-in-batches';
 import { LoginFailure } from './login-failure.entity';
 
 export interface FailureOutcome {
@@ -12,6 +13,13 @@ export interface FailureOutcome {
   /** True for the one failure that took the name past LOGIN_NAME_MAX_FAILURES in its window. */
   nameThrottleStarted: boolean;
 }
+
+/**
+ * An address's failures of a name are forgotten after a day without another (or LOGIN_LOCKOUT_MAX, if
+ * longer): every lock and throttle wait has run out by then, and a guess spread over many addresses would
+ * otherwise leave a row per address and name behind for good.
+ */
+const FAILURE_MEMORY_SECONDS = 86_400;
 
 /** Doublings beyond which a wait is LOGIN_LOCKOUT_MAX anyway; keeps `power(2, n)` finite. */
 const MAX_DOUBLINGS = 30;
@@ -117,6 +125,46 @@ export class LoginLockoutService {
       lockedForSeconds: rows[0]?.locked_seconds ?? null,
       nameThrottleStarted: rows[0]?.name_throttle_started ?? false,
     };
+  }
+
+  /**
+   * Deletes the counts that no longer hold anything back: an address's, a day after its last failure (see
+   * FAILURE_MEMORY_SECONDS) unless a lock still runs; a name's, once its window is over. Returns how many.
+   */
+  public async deleteStale(): Promise<number> {
+    const memorySeconds = Math.max(FAILURE_MEMORY_SECONDS, this.config.lockoutMaxMs / 1000);
+    const addresses = await deleteInBatches(async (limit) => {
+      const [{ count }] = await this.failures.query<{ count: number }[]>(
+        `WITH doomed AS (
+           SELECT username_key, client_address FROM login_failures
+            WHERE last_failure_at < now() - make_interval(secs => $1::float8)
+              AND (locked_until IS NULL OR locked_until < now())
+            LIMIT $2
+         ), gone AS (
+           DELETE FROM login_failures f USING doomed
+            WHERE f.username_key = doomed.username_key AND f.client_address = doomed.client_address
+           RETURNING 1
+         )
+         SELECT count(*)::int AS count FROM gone`,
+        [memorySeconds, limit],
+      );
+      return count;
+    });
+    const names = await deleteInBatches(async (limit) => {
+      const [{ count }] = await this.failures.query<{ count: number }[]>(
+        `WITH doomed AS (
+           SELECT username_key FROM login_name_failures
+            WHERE window_started_at < now() - make_interval(secs => $1::float8)
+            LIMIT $2
+         ), gone AS (
+           DELETE FROM login_name_failures n USING doomed WHERE n.username_key = doomed.username_key RETURNING 1
+         )
+         SELECT count(*)::int AS count FROM gone`,
+        [this.config.nameWindowMs / 1000, limit],
+      );
+      return count;
+    });
+    return addresses + names;
   }
 
   /**
