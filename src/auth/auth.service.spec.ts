@@ -115,7 +115,7 @@ describe('AuthService', () => {
     };
     lockout = {
       secondsLocked: jest.fn().mockResolvedValue(null),
-      recordFailure: jest.fn().mockResolvedValue({ lockedForSeconds: null }),
+      recordFailure: jest.fn().mockResolvedValue({ lockedForSeconds: null, nameThrottleStarted: false }),
       recordSuccess: jest.fn().mockResolvedValue(undefined),
     };
     audit = { record: jest.fn().mockResolvedValue(undefined), announce: jest.fn() };
@@ -196,7 +196,7 @@ describe('AuthService', () => {
       expect(token.expiresAt.getTime() - token.issuedAt.getTime()).toBe(1_800_000);
       expect(result).toEqual({ bearerToken: tokens.sign('Player', sessionId, token), openToken: OPEN_TOKEN });
       expect(claimsOf(result.bearerToken)).toMatchObject({ sub: 'Player', sid: sessionId, jti: token.id });
-      expect(lockout.recordSuccess).toHaveBeenCalledWith('player');
+      expect(lockout.recordSuccess).toHaveBeenCalledWith('player', CLIENT.address);
       expect(users.updatePasswordHash).not.toHaveBeenCalled();
     });
 
@@ -210,7 +210,7 @@ describe('AuthService', () => {
       expect(compare.mock.calls[0][0]).toBe(PASSWORD);
       expect(bcrypt.getRounds(compare.mock.calls[0][1])).toBe(COST);
       expect(sessions.start).not.toHaveBeenCalled();
-      expect(lockout.recordFailure).toHaveBeenCalledWith('nobody');
+      expect(lockout.recordFailure).toHaveBeenCalledWith('nobody', CLIENT.address);
     });
 
     it('refuses a wrong password with InvalidCredentialsError, after one bcrypt comparison', async () => {
@@ -222,7 +222,18 @@ describe('AuthService', () => {
       expect(compare).toHaveBeenCalledTimes(1);
       expect(compare).toHaveBeenCalledWith('Passw0rd?', passwordHash);
       expect(sessions.start).not.toHaveBeenCalled();
-      expect(lockout.recordFailure).toHaveBeenCalledWith('player');
+      expect(lockout.recordFailure).toHaveBeenCalledWith('player', CLIENT.address);
+    });
+
+    it('audits the failure that takes the name past its threshold over all addresses', async () => {
+      lockout.recordFailure.mockResolvedValue({ lockedForSeconds: null, nameThrottleStarted: true });
+
+      await expect(auth.login('Player', 'Passw0rd?', CLIENT)).rejects.toBeInstanceOf(InvalidCredentialsError);
+
+      expect(audit.record.mock.calls.map(([event]) => event)).toEqual(['login_name_throttled', 'login_failed']);
+      expect(warnings).toHaveBeenCalledWith(
+        'Account name throttled for every failing address after failed logins from many addresses',
+      );
     });
 
     it.each<[string, string, string]>([
@@ -246,7 +257,7 @@ describe('AuthService', () => {
 
       expect(error).toBeInstanceOf(AccountLockedError);
       expect((error as AccountLockedError).retryAfterSeconds).toBe(42);
-      expect(lockout.secondsLocked).toHaveBeenCalledWith('player');
+      expect(lockout.secondsLocked).toHaveBeenCalledWith('player', CLIENT.address);
       expect(users.findCredentials).not.toHaveBeenCalled();
       expect(sessions.start).not.toHaveBeenCalled();
     });

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 
 import { auditRowOf } from '../audit/audit-row';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, AuditSubject } from '../audit/audit.service';
 import { authConfig } from '../config/auth.config';
 import {
   AccountLockedError,
@@ -55,7 +55,8 @@ export class AuthService {
   /**
    * Checks the credentials and opens a session. Unknown user, wrong password and empty fields fail
    * alike and take the same time: the same queries and one bcrypt comparison each. Failures count
-   * toward the name's lockout whether or not the name exists.
+   * toward the name's lockout for this client address, and the name's throttle over all addresses,
+   * whether or not the name exists.
    * @throws InvalidCredentialsError, AccountLockedError
    */
   public async login(rawUsername: string, password: string, client: ClientInfo): Promise<LoginResult> {
@@ -64,7 +65,7 @@ export class AuthService {
     const username = UsersService.normaliseUsername(rawUsername);
     const usernameKey = username === null ? null : UsersService.usernameKey(username);
     if (usernameKey !== null) {
-      const secondsLocked = await this.lockout.secondsLocked(usernameKey);
+      const secondsLocked = await this.lockout.secondsLocked(usernameKey, client.address);
       if (secondsLocked !== null) {
         await this.audit.record('login_failed', { username }, client);
         throw new AccountLockedError(secondsLocked);
@@ -78,7 +79,7 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
 
-    await this.lockout.recordSuccess(usernameKey!);
+    await this.lockout.recordSuccess(usernameKey!, client.address);
     // An account imported from FunGame gets its bcrypt hash at its first login, and loses the old one.
     if (user.passwordHash === null || this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
@@ -177,7 +178,8 @@ export class AuthService {
 
   /**
    * Replaces the caller's password once the current one is verified. A wrong current password fails
-   * like a login: it counts toward the name's lockout, and while the name is locked nothing is checked.
+   * like a login: it counts toward the name's lockout for the caller's address, and while the name is
+   * locked for that address nothing is checked.
    * Every other session of the account ends; the caller's goes on.
    * @throws InvalidCredentialsError, AccountLockedError
    */
@@ -188,7 +190,7 @@ export class AuthService {
     client: ClientInfo,
   ): Promise<void> {
     const usernameKey = UsersService.usernameKey(principal.username);
-    const secondsLocked = await this.lockout.secondsLocked(usernameKey);
+    const secondsLocked = await this.lockout.secondsLocked(usernameKey, client.address);
     if (secondsLocked !== null) {
       await this.audit.record('password_change_failed', subjectOf(principal), client);
       throw new AccountLockedError(secondsLocked);
@@ -197,16 +199,12 @@ export class AuthService {
     const user = currentPassword ? await this.users.findCredentials(principal.username) : null;
     const passwordMatches = await this.verifyPassword(currentPassword, user);
     if (!user || user.id !== principal.userId || !passwordMatches) {
-      const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey);
-      if (lockedForSeconds !== null) {
-        this.logger.warn(`Account name locked for ${lockedForSeconds} s after repeated failed password checks`);
-        await this.audit.record('account_locked', subjectOf(principal), client);
-      }
+      await this.recordFailure(usernameKey, subjectOf(principal), client, 'password checks');
       await this.audit.record('password_change_failed', subjectOf(principal), client);
       throw new InvalidCredentialsError();
     }
 
-    await this.lockout.recordSuccess(usernameKey);
+    await this.lockout.recordSuccess(usernameKey, client.address);
     await this.users.updatePasswordHash(user.id, await this.passwords.hash(newPassword));
     // After the new hash is committed, so that no login with the old password can open a session after
     // this statement; only one whose password check was already under way (one bcrypt comparison) can.
@@ -237,14 +235,27 @@ export class AuthService {
     userId: string | null,
     client: ClientInfo,
   ): Promise<void> {
-    if (usernameKey !== null) {
-      const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey);
-      if (lockedForSeconds !== null) {
-        this.logger.warn(`Account name locked for ${lockedForSeconds} s after repeated failed logins`);
-        await this.audit.record('account_locked', { username, userId }, client);
-      }
-    }
+    if (usernameKey !== null) await this.recordFailure(usernameKey, { username, userId }, client, 'logins');
     await this.audit.record('login_failed', { username, userId }, client);
+  }
+
+  /** Counts a failed password check toward the lockout, and audits a lock or throttle it starts. */
+  private async recordFailure(
+    usernameKey: string,
+    subject: AuditSubject,
+    client: ClientInfo,
+    what: 'logins' | 'password checks',
+  ): Promise<void> {
+    const { lockedForSeconds, nameThrottleStarted } = await this.lockout.recordFailure(usernameKey, client.address);
+    if (lockedForSeconds !== null) {
+      this.logger.warn(`Account name locked for one address for ${lockedForSeconds} s after repeated failed ${what}`);
+      await this.audit.record('account_locked', subject, client);
+    }
+    if (nameThrottleStarted) {
+      // Many addresses failing one name: a distributed guess, which a lock per address does not stop.
+      this.logger.warn(`Account name throttled for every failing address after failed ${what} from many addresses`);
+      await this.audit.record('login_name_throttled', subject, client);
+    }
   }
 }
 

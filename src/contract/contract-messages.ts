@@ -17,6 +17,7 @@ export const RegistrationMessages = {
   registered: '注册成功！',
   usernameTaken: '此用户名已被注册。',
   usernameInvalid: '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。',
+  usernameInvisible: '用户名不能包含不可见字符（如零宽字符、方向控制符或空白填充字符）。',
   fieldsMustBeStrings: '用户名和密码必须是字符串。',
   passwordTooShort: '密码长度至少为 8 个字符。',
   passwordTooLong: '密码不能超过 72 个字节（UTF-8）。',

@@ -157,6 +157,14 @@ describe('JwtStrategy', () => {
       await expect(strategy.validate(REQUEST, { ...CLAIMS })).rejects.toBeInstanceOf(InvalidBearerTokenError);
     });
 
+    it.each([
+      ['another user', 'someone_else'],
+      ['the same name in another letter case', 'PLAYER123'],
+    ])("refuses a token whose sub names %s than the session's user", async (_case, sub) => {
+      await expect(strategy.validate(REQUEST, { ...CLAIMS, sub })).rejects.toBeInstanceOf(InvalidBearerTokenError);
+      expect(sessions.findLiveState).toHaveBeenCalledTimes(1);
+    });
+
     it('lets a database failure through as it is (an internal failure, not a bad token)', async () => {
       const failure = new Error('connect ECONNREFUSED 127.0.0.1:5432');
       sessions.findLiveState.mockRejectedValue(failure);

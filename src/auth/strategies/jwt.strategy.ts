@@ -20,8 +20,8 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /**
  * Verifies the bearer token (the configured algorithm only; the key its `kid` names in the key ring;
- * signature, issuer, audience, expiry) and then that its session is live, on every request, so a
- * revocation holds on every instance at once.
+ * signature, issuer, audience, expiry) and then that its session is live and belongs to the user its
+ * `sub` names, on every request, so a revocation holds on every instance at once.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
@@ -57,7 +57,9 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       tokenId: payload.jti,
       marksUse: routeConfig?.[ACCEPTS_REPLACED_TOKEN_KEY] !== true,
     });
-    if (!session) throw new InvalidBearerTokenError();
+    // The signature already binds sub to sid; comparing them too means a token minted with the wrong
+    // name (a signing bug, a leaked key used carelessly) is refused rather than acting as the session's user.
+    if (!session || session.username !== payload.sub) throw new InvalidBearerTokenError();
     return {
       userId: session.userId,
       username: session.username,
