@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 
 import { MalformedRequestError, UsernameTakenError } from '../contract/contract-errors';
 import { RegistrationMessages } from '../contract/contract-messages';
@@ -179,8 +179,10 @@ export class UsersService {
   }
 
   /** Sets the bcrypt hash; an imported account's FunGame hash goes with it. */
-  public async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash, legacyPasswordHash: null, legacyPasswordKey: null });
+  /** Replaces the password hash (and any imported FunGame hash); in `manager`'s transaction when given. */
+  public async updatePasswordHash(id: string, passwordHash: string, manager?: EntityManager): Promise<void> {
+    const users = manager?.getRepository(User) ?? this.users;
+    await users.update({ id }, { passwordHash, legacyPasswordHash: null, legacyPasswordKey: null });
   }
 }
 
