@@ -100,7 +100,12 @@ describe('retention clean-up (SESSION_RETENTION 30d, AUDIT_RETENTION 180d)', () 
 
     expect(results.filter((result) => !result.ran)).toHaveLength(1);
     const [done] = results.filter((result) => result.ran);
-    expect(done).toEqual({ ran: true, sessionsDeleted: expect.any(Number), auditEventsDeleted: expect.any(Number) });
+    expect(done).toEqual({
+      ran: true,
+      sessionsDeleted: expect.any(Number),
+      auditEventsDeleted: expect.any(Number),
+      verificationCodesDeleted: expect.any(Number),
+    });
     if (!done.ran) throw new Error('unreachable');
     expect(done.sessionsDeleted).toBeGreaterThanOrEqual(2);
     expect(done.auditEventsDeleted).toBeGreaterThanOrEqual(1);
@@ -138,6 +143,7 @@ describe('retention clean-up (SESSION_RETENTION 30d, AUDIT_RETENTION 180d)', () 
       ran: true,
       sessionsDeleted: 1,
       auditEventsDeleted: 0,
+      verificationCodesDeleted: 0,
     });
     expect(await existing(first, 'sessions', [oldSession])).toEqual([]);
   });

@@ -12,6 +12,7 @@ export interface AuditSubject {
   username?: string | null;
   userId?: string | null;
   sessionId?: string | null;
+  apiTokenId?: string | null;
 }
 
 interface AuditRow {
@@ -21,6 +22,7 @@ interface AuditRow {
   sessionId: string | null;
   clientAddress: string | null;
   userAgent: string | null;
+  apiTokenId: string | null;
 }
 
 /**
@@ -45,6 +47,7 @@ export class AuditService {
       sessionId: subject.sessionId ?? null,
       clientAddress: client?.address?.slice(0, 64) ?? null,
       userAgent: client?.userAgent?.replaceAll('\0', '').slice(0, 512) ?? null,
+      apiTokenId: subject.apiTokenId ?? null,
     });
   }
 
@@ -54,11 +57,12 @@ export class AuditService {
     // only. A crash of PostgreSQL itself may lose the last fraction of a second of audit rows (never a
     // session change, which commits durably); in exchange a refresh waits for one disk flush, not two.
     await this.pool.query({
-      name: 'fungame-audit-insert',
+      name: 'fungame-audit-insert-v2',
       text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO audit_events (event, username, user_id, session_id, client_address, user_agent)
+             INSERT INTO audit_events (event, username, user_id, session_id, client_address, user_agent, api_token_id)
              SELECT event_row.*
-               FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[])
+               FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[],
+                           $7::varchar[])
                     AS event_row CROSS JOIN async_commit`,
       values: [
         rows.map((row) => row.event),
@@ -67,6 +71,7 @@ export class AuditService {
         rows.map((row) => row.sessionId),
         rows.map((row) => row.clientAddress),
         rows.map((row) => row.userAgent),
+        rows.map((row) => row.apiTokenId),
       ],
     });
     return rows.map(() => undefined);

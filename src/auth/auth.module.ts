@@ -24,6 +24,7 @@ import { UserSessionsController } from './user-sessions.controller';
 
 @Module({
   controllers: [AuthController, UserCenterController, UserSessionsController],
+  exports: [PasswordHasher],
   imports: [
     JwtModule.registerAsync({
       inject: [authConfig.KEY],

@@ -2,5 +2,7 @@
 export enum DataRequestType {
   Reg_Reg = 12,
   Login_Login = 13,
+  Login_GetFindPasswordVerifyCode = 14,
+  Login_UpdatePassword = 15,
   UserCenter_UpdatePassword = 20,
 }

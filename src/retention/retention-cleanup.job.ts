@@ -7,14 +7,18 @@ import { DataSource } from 'typeorm';
 import { AuditRetentionService } from '../audit/audit-retention.service';
 import { retentionConfig } from '../config/retention.config';
 import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.service';
+import { CODE_LIFETIME_MS, VerificationCodesService } from '../verification-codes/verification-codes.service';
 
 /** An arbitrary constant that names "the retention clean-up" among PostgreSQL advisory locks. */
 export const CLEANUP_LOCK_KEY = 0x46_47_43_4c; // "FGCL"
 
-export type CleanupResult = { ran: true; sessionsDeleted: number; auditEventsDeleted: number } | { ran: false };
+export type CleanupResult =
+  | { ran: true; sessionsDeleted: number; auditEventsDeleted: number; verificationCodesDeleted: number }
+  | { ran: false };
 
 /**
- * Deletes finished sessions after SESSION_RETENTION and audit events after AUDIT_RETENTION, every hour.
+ * Deletes finished sessions after SESSION_RETENTION and audit events after AUDIT_RETENTION, every hour,
+ * and verification codes once they neither work nor hold back a new one (10 minutes after expiry).
  * Every instance schedules it; whichever takes the advisory lock first does the work and the others,
  * finding it taken, skip this round.
  */
@@ -27,6 +31,7 @@ export class RetentionCleanupJob {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsMaintenanceService,
     private readonly audit: AuditRetentionService,
+    private readonly verificationCodes: VerificationCodesService,
   ) {}
 
   @Cron(CronExpression.EVERY_HOUR, { name: 'retention-cleanup' })
@@ -52,10 +57,12 @@ export class RetentionCleanupJob {
       try {
         const sessionsDeleted = await this.sessions.deleteFinishedBefore(this.config.sessionRetentionMs);
         const auditEventsDeleted = await this.audit.deleteOlderThan(this.config.auditRetentionMs);
+        const verificationCodesDeleted = await this.verificationCodes.deleteExpiredBefore(CODE_LIFETIME_MS);
         this.logger.log(
-          `Retention clean-up deleted ${sessionsDeleted} finished sessions and ${auditEventsDeleted} audit events`,
+          `Retention clean-up deleted ${sessionsDeleted} finished sessions, ${auditEventsDeleted} audit events ` +
+            `and ${verificationCodesDeleted} expired verification codes`,
         );
-        return { ran: true, sessionsDeleted, auditEventsDeleted };
+        return { ran: true, sessionsDeleted, auditEventsDeleted, verificationCodesDeleted };
       } finally {
         await lockHolder.query('SELECT pg_advisory_unlock($1)', [CLEANUP_LOCK_KEY]).catch(() => undefined);
       }

@@ -28,6 +28,14 @@ export class User {
   @Column({ name: 'legacy_password_key', type: 'text', nullable: true, select: false })
   public legacyPasswordKey!: string | null;
 
+  /** As registered (NFC, trimmed); null for an account imported from FunGame or created without one. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  public email!: string | null;
+
+  /** The email folded for comparison (lower case): unique, so one address is one account. */
+  @Column({ name: 'email_key', type: 'varchar', length: 254, nullable: true })
+  public emailKey!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   public createdAt!: Date;
 

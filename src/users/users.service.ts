@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { isEmail } from 'class-validator';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 
-import { UsernameTakenError } from '../contract/contract-errors';
+import { EmailTakenError, UsernameTakenError } from '../contract/contract-errors';
 import { User } from './user.entity';
 
 export const USERNAME_MAX_LENGTH = 32;
+/** RFC 5321's limit on a forward path. */
+export const EMAIL_MAX_LENGTH = 254;
 
 /** PostgreSQL's SQLSTATE for a unique-constraint violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -14,6 +17,7 @@ const UNIQUE_VIOLATION = '23505';
 export interface UserProfile {
   id: string;
   username: string;
+  email: string | null;
   registeredAt: Date;
 }
 
@@ -58,6 +62,24 @@ export class UsersService {
       username === username.trim() &&
       !/[\p{Cc}\p{Cs}]/u.test(username);
     return valid ? username : null;
+  }
+
+  /**
+   * The registered form of an email address (NFC, trimmed), or null when it cannot be used: not an
+   * address, longer than 254 characters, or with control characters.
+   */
+  public static normaliseEmail(raw: string): string | null {
+    const email = raw.normalize('NFC').trim();
+    const valid =
+      email.length <= EMAIL_MAX_LENGTH &&
+      !/[\p{Cc}\p{Cs}]/u.test(email) &&
+      isEmail(email, { allow_display_name: false, allow_ip_domain: false, require_tld: true });
+    return valid ? email : null;
+  }
+
+  /** The identity of an address, insensitive to letter case: `Player@Example.com` is `player@example.com`. */
+  public static emailKey(email: string): string {
+    return email.normalize('NFC').toLowerCase();
   }
 
   /**
@@ -124,19 +146,45 @@ export class UsersService {
     return { created, existing };
   }
 
-  /** @throws UsernameTakenError when the name is taken in any letter case. */
-  public async create(username: string, passwordHash: string): Promise<UserProfile> {
-    try {
-      const user = await this.users.save(
-        this.users.create({ username, usernameKey: UsersService.usernameKey(username), passwordHash }),
-      );
-      return toProfile(user);
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new UsernameTakenError();
+  /**
+   * Creates an account, in `manager`'s transaction when given (registration consumes its code in the
+   * same one). The name and the email are checked inside the transaction, and the unique indexes hold
+   * against a registration racing this one: of two, one commits and the other gets the error.
+   * @throws UsernameTakenError, EmailTakenError (in any letter case)
+   */
+  public async create(
+    username: string,
+    passwordHash: string,
+    email: string | null = null,
+    manager?: EntityManager,
+  ): Promise<UserProfile> {
+    const run = async (transaction: EntityManager): Promise<UserProfile> => {
+      const users = transaction.getRepository(User);
+      const usernameKey = UsersService.usernameKey(username);
+      const emailKey = email === null ? null : UsersService.emailKey(email);
+      if (await users.existsBy({ usernameKey })) throw new UsernameTakenError();
+      if (emailKey !== null && (await users.existsBy({ emailKey }))) throw new EmailTakenError();
+      try {
+        return toProfile(await users.save(users.create({ username, usernameKey, passwordHash, email, emailKey })));
+      } catch (error) {
+        throw uniqueViolationOf(error) ?? error;
       }
-      throw error;
-    }
+    };
+    return manager ? run(manager) : this.users.manager.transaction(run);
+  }
+
+  /** Whether an account has this email, in any letter case. */
+  public async emailTaken(email: string, manager: EntityManager = this.users.manager): Promise<boolean> {
+    return manager.getRepository(User).existsBy({ emailKey: UsersService.emailKey(email) });
+  }
+
+  /** The account of that name whose email is this one (in any letter case), or null. */
+  public async findByUsernameAndEmail(username: string, email: string): Promise<UserProfile | null> {
+    const user = await this.users.findOneBy({
+      usernameKey: UsersService.usernameKey(username),
+      emailKey: UsersService.emailKey(email),
+    });
+    return user ? toProfile(user) : null;
   }
 
   public async findProfile(id: string): Promise<UserProfile | null> {
@@ -159,5 +207,13 @@ export class UsersService {
 }
 
 function toProfile(user: User): UserProfile {
-  return { id: user.id, username: user.username, registeredAt: user.createdAt };
+  return { id: user.id, username: user.username, email: user.email, registeredAt: user.createdAt };
+}
+
+/** The domain error for a unique index the insert ran into (a racing registration), if that is what it was. */
+function uniqueViolationOf(error: unknown): Error | null {
+  if (!(error instanceof QueryFailedError)) return null;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  if (driverError.code !== UNIQUE_VIOLATION) return null;
+  return driverError.constraint === 'UQ_users_email_key' ? new EmailTakenError() : new UsernameTakenError();
 }

@@ -28,6 +28,7 @@ const TOKEN_ID = 'b2c4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b';
 const PRINCIPAL: AuthenticatedPrincipal = {
   userId: USER_ID,
   username: 'player123',
+  email: null,
   registeredAt: new Date('2026-11-01T08:00:00.000Z'),
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
