@@ -58,6 +58,7 @@ function runBuilt(
         DATABASE_URL: databaseUrl,
         JWT_SECRET: process.env.JWT_SECRET,
         BCRYPT_COST: '4',
+        REGISTRATION_EMAIL_VERIFICATION: 'false',
       },
     });
     const outcome = { stdout: '', stderr: '' };

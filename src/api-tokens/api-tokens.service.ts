@@ -28,8 +28,7 @@ export interface ApiTokenSummary {
 export type ApiTokenRefusal = 'unknown' | 'wrong_secret' | 'revoked';
 
 export type ApiTokenCheck =
-  | { ok: true; token: AuthenticatedApiToken }
-  | { ok: false; reason: ApiTokenRefusal; claimedId: string | null };
+  { ok: true; token: AuthenticatedApiToken } | { ok: false; reason: ApiTokenRefusal; claimedId: string | null };
 
 export class ApiTokenExistsError extends Error {}
 

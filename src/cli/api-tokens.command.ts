@@ -44,9 +44,7 @@ export const createApiToken: Command = async ({ args, io, app }) => {
     io.stderr.write(`Refused: ${error.message} Revoked ids are not reused; pick another.\n`);
     return 1;
   }
-  await context
-    .get(AuditService)
-    .record('api_token_created', { apiTokenId: id }, operatorClient('api-tokens:create'));
+  await context.get(AuditService).record('api_token_created', { apiTokenId: id }, operatorClient('api-tokens:create'));
   io.stdout.write(
     `Created API token ${id} with scopes ${[...new Set(scopes)].join(', ')}.\n` +
       'Send it as "Authorization: Bearer <token>". It is shown only now; only its hash is stored:\n' +
@@ -74,7 +72,14 @@ export const listApiTokens: Command = async ({ args, io, app }) => {
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   io.stdout.write(
-    rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n') + '\n',
+    rows
+      .map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n',
   );
   return 0;
 };

@@ -48,7 +48,9 @@ export const createUser: Command = async ({ args, io, app }) => {
   }
 
   try {
-    const user = await (await app())
+    const user = await (
+      await app()
+    )
       .get(RegistrationService)
       .createUser(normalisedName!, password, email, { client: operatorClient('users:create'), apiTokenId: null });
     io.stdout.write(`Created user ${user.username} (id ${user.id})\n`);

@@ -59,7 +59,8 @@ export class RegistrationController {
   @ApiBody({ type: RegisterDto })
   @ApiOkResponse({ type: RegisterResponseDto })
   @ApiBadRequestResponse({
-    description: 'The body is not a JSON object with string fields, the mail could not be sent, or an internal failure.',
+    description:
+      'The body is not a JSON object with string fields, the mail could not be sent, or an internal failure.',
     schema: { type: 'string', example: RegistrationMessages.registrationUnavailable },
   })
   @ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)
@@ -92,7 +93,8 @@ export class RegistrationController {
   @ApiBody({ type: FindPasswordDto })
   @ApiOkResponse({ type: FindPasswordResponseDto })
   @ApiBadRequestResponse({
-    description: 'The body is not a JSON object with string fields, the mail could not be sent, or an internal failure.',
+    description:
+      'The body is not a JSON object with string fields, the mail could not be sent, or an internal failure.',
     schema: { type: 'string', example: PasswordResetMessages.findPasswordUnavailable },
   })
   @ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)

@@ -13,7 +13,15 @@ import { RegistrationService } from './registration.service';
 @Module({
   controllers: [RegistrationController],
   exports: [RegistrationService],
-  imports: [AuditModule, AuthModule, LoginLockoutModule, MailModule, SessionsModule, UsersModule, VerificationCodesModule],
+  imports: [
+    AuditModule,
+    AuthModule,
+    LoginLockoutModule,
+    MailModule,
+    SessionsModule,
+    UsersModule,
+    VerificationCodesModule,
+  ],
   providers: [RegistrationService],
 })
 export class RegistrationModule {}

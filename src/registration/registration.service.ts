@@ -46,7 +46,11 @@ const refused = (message: string, type = RegInvokeType.None): RegistrationOutcom
 const NAME_TAKEN = refused(RegistrationMessages.usernameTaken, RegInvokeType.DuplicateUserName);
 const EMAIL_TAKEN = refused(RegistrationMessages.emailTaken, RegInvokeType.DuplicateEmail);
 const AWAITING_CODE = refused('', RegInvokeType.InputVerifyCode);
-const REGISTERED: RegistrationOutcome = { success: true, type: RegInvokeType.None, message: RegistrationMessages.registered };
+const REGISTERED: RegistrationOutcome = {
+  success: true,
+  type: RegInvokeType.None,
+  message: RegistrationMessages.registered,
+};
 
 /**
  * Registration as register.md has it (a code mailed first, the account created only with the right
@@ -125,7 +129,11 @@ export class RegistrationService {
    * or not they do, so that it tells nobody which accounts exist.
    * @throws MailNotSentError
    */
-  public async findPassword(rawUsername: string, rawEmail: string, origin: RequestOrigin): Promise<PasswordResetOutcome> {
+  public async findPassword(
+    rawUsername: string,
+    rawEmail: string,
+    origin: RequestOrigin,
+  ): Promise<PasswordResetOutcome> {
     const username = UsersService.normaliseUsername(rawUsername);
     if (username === null) return { success: false, message: RegistrationMessages.usernameInvalid };
     const email = UsersService.normaliseEmail(rawEmail);
@@ -133,7 +141,11 @@ export class RegistrationService {
 
     const user = await this.users.findByUsernameAndEmail(username, email);
     if (user === null) {
-      await this.audit.record('password_reset_code_not_sent', { username, apiTokenId: origin.apiTokenId }, origin.client);
+      await this.audit.record(
+        'password_reset_code_not_sent',
+        { username, apiTokenId: origin.apiTokenId },
+        origin.client,
+      );
     } else {
       await this.mailCode(addresseeOf('reset', user.username, email), user.username, email, origin, user.id);
     }
@@ -163,7 +175,9 @@ export class RegistrationService {
 
     const passwordHash = await this.passwords.hash(input.newPassword);
     const addressee = addresseeOf('reset', username, email);
-    const check = await this.dataSource.transaction((manager) => this.codes.check(manager, addressee, input.verifyCode));
+    const check = await this.dataSource.transaction((manager) =>
+      this.codes.check(manager, addressee, input.verifyCode),
+    );
     const user = check === 'valid' ? await this.users.findByUsernameAndEmail(username, email) : null;
     if (user === null) {
       if (check !== 'expired') {
@@ -212,7 +226,8 @@ export class RegistrationService {
     const subject = { username, userId, apiTokenId: origin.apiTokenId };
     const code = await this.codes.issue(addressee);
     if (code === null) {
-      if (addressee.purpose === 'reset') await this.audit.record('password_reset_code_not_sent', subject, origin.client);
+      if (addressee.purpose === 'reset')
+        await this.audit.record('password_reset_code_not_sent', subject, origin.client);
       return;
     }
     try {

@@ -13,8 +13,7 @@ import { CODE_LIFETIME_MS, VerificationCodesService } from '../verification-code
 export const CLEANUP_LOCK_KEY = 0x46_47_43_4c; // "FGCL"
 
 export type CleanupResult =
-  | { ran: true; sessionsDeleted: number; auditEventsDeleted: number; verificationCodesDeleted: number }
-  | { ran: false };
+  { ran: true; sessionsDeleted: number; auditEventsDeleted: number; verificationCodesDeleted: number } | { ran: false };
 
 /**
  * Deletes finished sessions after SESSION_RETENTION and audit events after AUDIT_RETENTION, every hour,

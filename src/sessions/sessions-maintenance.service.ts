@@ -20,7 +20,10 @@ export class SessionsMaintenanceService {
 
   /** Ends every live session of the user at once, on every instance; returns how many there were. */
   public async endAllOfUser(userId: string, reason: SessionEndReason = 'ended_by_operator'): Promise<number> {
-    const result = await this.sessions.update({ userId, endedAt: IsNull() }, { endedAt: () => 'now()', endReason: reason });
+    const result = await this.sessions.update(
+      { userId, endedAt: IsNull() },
+      { endedAt: () => 'now()', endReason: reason },
+    );
     return result.affected ?? 0;
   }
 

@@ -19,7 +19,7 @@ export const ApiTokenScope = (scope: ApiTokenScopeName): MethodDecorator & Class
     ApiBearerAuth(API_BEARER_SCHEME),
     ApiUnauthorizedResponse({
       description:
-        'No API token, or one that is unknown, wrong or revoked (a player\'s bearer token is none): empty body, ' +
+        "No API token, or one that is unknown, wrong or revoked (a player's bearer token is none): empty body, " +
         '`WWW-Authenticate: Bearer`.',
     }),
     ApiForbiddenResponse({

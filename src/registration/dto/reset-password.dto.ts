@@ -17,7 +17,10 @@ export class ResetPasswordDto {
   @IsString()
   public VerifyCode!: string;
 
-  @ApiProperty({ description: `8 characters to ${BCRYPT_MAX_PASSWORD_BYTES} bytes of UTF-8.`, example: 'N3w-Passw0rd!' })
+  @ApiProperty({
+    description: `8 characters to ${BCRYPT_MAX_PASSWORD_BYTES} bytes of UTF-8.`,
+    example: 'N3w-Passw0rd!',
+  })
   @IsString()
   public NewPassword!: string;
 }

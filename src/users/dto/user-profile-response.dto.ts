@@ -12,7 +12,8 @@ export class UserProfileResponseDto {
     type: 'string',
     nullable: true,
     example: 'user@example.com',
-    description: 'As registered; null for an account without one (imported from FunGame, or registered with verification off).',
+    description:
+      'As registered; null for an account without one (imported from FunGame, or registered with verification off).',
   })
   public Email!: string | null;
 
