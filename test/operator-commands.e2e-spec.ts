@@ -117,7 +117,7 @@ describe('npm run users:create -- <username>', () => {
     const outcome = await run(server, createUser, [username, NEW_PASSWORD], `${NEW_PASSWORD}\n`);
 
     expect(outcome.status).toBe(2);
-    expect(outcome.stderr).toMatch(/^Usage: npm run users:create -- <username>\n/);
+    expect(outcome.stderr).toMatch(/^Usage: npm run users:create -- <username> \[--email <address>\]\n/);
     expect(outcome.stdout + outcome.stderr).not.toContain(NEW_PASSWORD);
     const response = await http(server.url, 'POST', '/user/login', {
       body: { Username: username, Password: NEW_PASSWORD },
