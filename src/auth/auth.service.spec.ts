@@ -6,16 +6,10 @@ import { JwtPayload, verify } from 'jsonwebtoken';
 
 import { AuditService } from '../audit/audit.service';
 import type { authConfig } from '../config/auth.config';
-import {
-  AccountLockedError,
-  InvalidBearerTokenError,
-  InvalidCredentialsError,
-  MalformedRequestError,
-} from '../contract/contract-errors';
-import { RegistrationMessages } from '../contract/contract-messages';
+import { AccountLockedError, InvalidBearerTokenError, InvalidCredentialsError } from '../contract/contract-errors';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.service';
-import { UserCredentials, UserProfile, UsersService } from '../users/users.service';
+import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { AuthenticatedPrincipal } from './authenticated-principal';
 import { jwtSigningKey } from './jwt-signing-key';

@@ -118,7 +118,12 @@ export class RegistrationService {
    * An account without a mailed code: `users:create`, and registration with verification off.
    * @throws UsernameTakenError, EmailTakenError
    */
-  public async createUser(username: string, password: string, email: string | null, origin: RequestOrigin) {
+  public async createUser(
+    username: string,
+    password: string,
+    email: string | null,
+    origin: RequestOrigin,
+  ): Promise<UserProfile> {
     const user = await this.users.create(username, await this.passwords.hash(password), email);
     await this.recordRegistered(user, origin);
     return user;
