@@ -6,11 +6,12 @@
 # service starts when DATABASE_URL is unset never runs here. Migrations need no step of their own: the
 # service applies them at start, under an advisory lock, so replicas starting together migrate once.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS (the major of .nvmrc) on Debian 13; scripts/check-compose.sh checks the two agree.
+ARG NODE_IMAGE=node:24-trixie-slim
 
 FROM ${NODE_IMAGE} AS base
 # package.json "allowScripts" (which dependencies' install scripts may run: bcrypt's, not the telemetry
-# of @scarf/scarf) is honoured from npm 11 on; the npm 10 bundled with Node 20 would run them all.
+# of @scarf/scarf) needs the npm that the project is developed and tested with, not whichever the image bundles.
 ARG NPM_VERSION=11.19.1
 RUN npm install --global "npm@${NPM_VERSION}" --no-audit --no-fund && npm cache clean --force
 WORKDIR /app
@@ -25,8 +26,10 @@ RUN npm run build
 FROM base AS runtime
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# bcrypt loads a prebuilt binary shipped in its package, so no compiler is needed here.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# bcrypt loads a prebuilt binary shipped in its package, so no compiler is needed here. Optional
+# dependencies are left out: the embedded PostgreSQL's binaries (about 60 MB; the container always has
+# DATABASE_URL) and TypeScript (an optional peer of @nestjs/swagger, needed only to build).
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The files stay root's and read-only to the process: it writes nothing to disk in production.
 USER node

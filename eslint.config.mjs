@@ -39,7 +39,7 @@ export default tseslint.config(
   },
   {
     // The benchmark and check scripts: plain ES modules run by Node, no build step.
-    files: ['bench/**/*.mjs'],
+    files: ['bench/**/*.mjs', 'scripts/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

@@ -1,11 +1,11 @@
 /** Unit specs sit beside the code they test; end-to-end specs under test/ run the real app on PostgreSQL. */
+/**
+ * TypeScript is compiled by ts-jest. NestJS 12 ships ES modules, which Jest loads as they are through Node's
+ * require(esm): that needs Node 24.9+ and Jest started with --experimental-vm-modules (the npm test scripts).
+ */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }],
-  // NestJS 12 ships ES modules only, and Jest on Node 20 cannot require() them: compile them to CommonJS.
-  '^.+\\.m?js$': require.resolve('./test/support/esm-package-transformer.js'),
 };
-// Every package may be an ES module now; the transformer leaves CommonJS files as they are.
-const transformIgnorePatterns = [];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -19,7 +19,6 @@ module.exports = {
       testRegex: '\\.spec\\.ts$',
       moduleFileExtensions: ['js', 'json', 'ts'],
       transform,
-      transformIgnorePatterns,
     },
     {
       displayName: 'e2e',
@@ -28,7 +27,6 @@ module.exports = {
       testRegex: 'test/.*\\.e2e-spec\\.ts$',
       moduleFileExtensions: ['js', 'json', 'ts'],
       transform,
-      transformIgnorePatterns,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/worker-database.ts'],

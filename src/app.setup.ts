@@ -1,17 +1,17 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
 import { appConfig, trustProxySetting } from './config/app.config';
 import { ContractExceptionFilter } from './contract/contract-exception.filter';
 import { MalformedRequestError } from './contract/contract-errors';
-import { RequestMessages } from './contract/contract-messages';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
 import { registerRequestContext, requestIdFor } from './logging/request-context';
+import { createOpenApiDocument } from './openapi/openapi-document';
 import { GracefulFastifyAdapter } from './shutdown/graceful-fastify.adapter';
 
 /** Options for `NestFactory.create` / `createNestApplication`: our own body parser replaces Nest's. */
@@ -48,9 +48,12 @@ export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalFilters(new ContractExceptionFilter());
   app.useGlobalPipes(
     new RequestBodyPipe(),
+    // Unknown properties are ignored, as ASP.NET's binder ignores them (CONTRACT.md): RequestBodyPipe
+    // drops them from bodies, and `whitelist` strips whatever else a DTO does not declare, so they never
+    // reach a service. `forbidNonWhitelisted` would refuse them instead, so it stays off.
     new ValidationPipe({
       whitelist: true,
-      forbidNonWhitelisted: true,
+      forbidNonWhitelisted: false,
       transform: true,
       exceptionFactory: (errors: ValidationError[]) => new MalformedRequestError(validationMessages(errors)),
     }),
@@ -89,30 +92,11 @@ const SWAGGER_UI_CSP = {
   upgradeInsecureRequests: null,
 };
 
-/**
- * The DTOs' own messages (Chinese, like the rest of the API); class-validator's English one for an
- * unknown property is replaced.
- */
+/** The DTOs' own messages (Chinese, like the rest of the API), in the order their rules are declared. */
 function validationMessages(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) =>
-    Object.entries(error.constraints ?? {}).map(([constraint, message]) =>
-      constraint === 'whitelistValidation' ? RequestMessages.unknownProperty : message,
-    ),
-  );
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}));
 }
 
 function setUpSwagger(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('FunGame authentication API')
-      .setDescription(
-        'Log in, get a 30-minute JWT bearer token, refresh it, log out. Wire-compatible with the FunGame ' +
-          'WebAPI (Project Redbud): paths match case-insensitively, request property names too.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

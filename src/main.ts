@@ -15,7 +15,14 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), APPLICATION_OPTIONS);
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   configureApp(app);
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // The port is taken, say: close the pool (and the embedded PostgreSQL) and the scheduler, or they
+    // would keep a process that serves nothing running.
+    await app.close();
+    throw error;
+  }
   app.flushLogs();
 }
 

@@ -1,7 +1,13 @@
 import { Client } from 'pg';
 
 import { LoggedIn, login, PASSWORD, registerAndLogin, uniqueUsername } from './support/accounts';
-import { expectRequestUnavailable, JSON_CONTENT_TYPE, JWT, LOGIN_UNAVAILABLE } from './support/contract-strings';
+import {
+  expectLogoutFailed,
+  expectRequestUnavailable,
+  JSON_CONTENT_TYPE,
+  JWT,
+  LOGIN_UNAVAILABLE,
+} from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -83,8 +89,8 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
     );
 
     it(
-      'answers logout with 400 and the JSON string',
-      async () => expectRequestUnavailable(await logout(account.bearerToken)),
+      'answers logout with 400 and its PayloadModel (logout.md: the server cannot process the request)',
+      async () => expectLogoutFailed(await logout(account.bearerToken)),
       TIMEOUT_MS,
     );
 

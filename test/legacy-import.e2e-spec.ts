@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,6 +8,7 @@ import { Writable } from 'node:stream';
 import { importLegacyUsers } from '../src/cli/import-legacy-users.command';
 import { register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
+import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
 
 const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
@@ -25,6 +27,15 @@ const ACCOUNT_LOCKED = {
 function funGameHash(password: string, key: string): string {
   const base64Key = Buffer.from(key.toLowerCase(), 'utf8').toString('base64');
   return createHmac('sha512', Buffer.from(base64Key, 'utf8')).update(Buffer.from(password, 'utf8')).digest('hex');
+}
+
+const ROOT = join(__dirname, '..');
+const BUILT_COMMAND = 'dist/cli/import-legacy-users.js';
+const itIfBuilt = existsSync(join(ROOT, BUILT_COMMAND)) ? it : it.skip;
+if (!existsSync(join(ROOT, BUILT_COMMAND))) {
+  console.warn(
+    `legacy-import.e2e-spec: ${BUILT_COMMAND} is missing, so the built command is skipped; run \`npm run build\`.`,
+  );
 }
 
 interface Account {
@@ -306,6 +317,11 @@ describe('importing the users of the original FunGame database', () => {
       'The users file must be CSV with a header naming Username and Password, or JSON.',
     ],
     [
+      'a CSV file with a quoted field that is never closed',
+      () => ['--users', writeFile('unclosed.csv', `Username,Password\nfirst,${'a'.repeat(128)}\n"second,x\nthird,y\n`)],
+      'The users file is not valid CSV: line 3: a quoted field is never closed.',
+    ],
+    [
       'a keys file that is not an object of strings',
       () => ['--users', writeFile('ok.csv', 'Username,Password\n'), '--keys', writeFile('keys.json', '["a"]')],
       'The keys file must be a JSON object from username to key (a string).',
@@ -318,4 +334,68 @@ describe('importing the users of the original FunGame database', () => {
     expect(run.stderr).toContain('Nothing imported: ');
     expect(run.stderr).toContain(message);
   });
+
+  itIfBuilt(
+    'npm run users:import refuses a CSV file with an unclosed quote: status 1, the line, and no account written',
+    async () => {
+      // Valid accounts before and after the broken line: an import that went on past it (or stopped
+      // there) would write some of them.
+      const before = [uniqueUsername('before'), uniqueUsername('before')];
+      const after = [uniqueUsername('after'), uniqueUsername('after')];
+      const row = (username: string): string => `${username},${funGameHash('a password', username)}`;
+      const file = writeFile(
+        'unclosed-built.csv',
+        ['Username,Password', ...before.map(row), `"${row(uniqueUsername('broken'))}`, ...after.map(row), ''].join(
+          '\r\n',
+        ),
+      );
+      const countsBefore = await tableCounts(server.dataSource);
+
+      const run = await runBuiltImport(['--users', file], process.env.DATABASE_URL!);
+
+      expect(run).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: 'Nothing imported: The users file is not valid CSV: line 4: a quoted field is never closed.\n',
+      });
+      expect(await tableCounts(server.dataSource)).toEqual(countsBefore);
+      const written = await server.dataSource.query<unknown[]>('SELECT 1 FROM users WHERE username = ANY($1)', [
+        [...before, ...after],
+      ]);
+      expect(written).toEqual([]);
+
+      // The same file with that line mended imports every account: the refusal above was the file's.
+      const mended = writeFile(
+        'mended-built.csv',
+        ['Username,Password', ...before.map(row), ...after.map(row)].join('\r\n'),
+      );
+      expect(await runBuiltImport(['--users', mended], process.env.DATABASE_URL!)).toEqual({
+        status: 0,
+        stdout: 'Imported 4 account(s).\n',
+        stderr: '',
+      });
+      expect((await tableCounts(server.dataSource)).users).toBe(countsBefore.users + 4);
+    },
+  );
 });
+
+/** Runs the built command as `npm run users:import` does, in a process of its own. */
+function runBuiltImport(args: string[], databaseUrl: string): Promise<CommandRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUILT_COMMAND, ...args], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        JWT_SECRET: process.env.JWT_SECRET,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const run = { stdout: '', stderr: '' };
+    child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status: status ?? -1, ...run }));
+  });
+}

@@ -1,5 +1,6 @@
 import { decodeClaims, PASSWORD, register, uniqueUsername } from './support/accounts';
-import { http } from './support/http';
+import { bearer, http } from './support/http';
+import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -59,6 +60,74 @@ describe('POST /user/login (CONTRACT.md, login.md)', () => {
     const response = await login({ username: username.toUpperCase(), PASSWORD: PASSWORD });
     expect(response.status).toBe(200);
     expect(decodeClaims((response.json as { Data: { bearerToken: string } }).Data.bearerToken).sub).toBe(username);
+  });
+
+  describe('ignores properties it does not know, as ASP.NET’s binder does (CONTRACT.md: routing)', () => {
+    it.each<[string, (name: string) => Record<string, unknown>]>([
+      ['an empty AutoKey', (name) => ({ Username: name, Password: PASSWORD, AutoKey: '' })],
+      ['an Email', (name) => ({ Username: name, Password: PASSWORD, Email: 'player@example.com' })],
+      [
+        'AutoKey and Email in other letter cases',
+        (name) => ({ username: name, password: PASSWORD, autokey: 'k', EMAIL: '' }),
+      ],
+      [
+        'unknown values of every JSON type',
+        (name) => ({
+          Username: name,
+          Password: PASSWORD,
+          IsAdmin: true,
+          Role: null,
+          Tags: [1, 'a'],
+          Extra: { a: { b: 1 } },
+        }),
+      ],
+      ['a key "constructor"', (name) => ({ Username: name, Password: PASSWORD, constructor: 'x', toString: 1 })],
+    ])('logs in with %s beside the credentials: the exact 200 body', async (_case, body) => {
+      const response = await login(body(username));
+
+      expect(response.status).toBe(200);
+      expect(response.json).toEqual({
+        RequestType: 13,
+        StatusCode: 200,
+        Message: '登录成功！',
+        Data: { bearerToken: expect.stringMatching(JWT), openToken: expect.stringMatching(UUID_V4) },
+      });
+      expect(Object.keys(response.json as object)).toEqual(['RequestType', 'StatusCode', 'Message', 'Data']);
+      const { Data } = response.json as { Data: { bearerToken: string } };
+      expect(Object.keys(Data)).toEqual(['bearerToken', 'openToken']);
+      expect((await http(server.url, 'GET', '/user/me', { headers: bearer(Data.bearerToken) })).status).toBe(200);
+    });
+
+    it('never lets an unknown property stand in for a credential', async () => {
+      const response = await login({ Username: username, Pass: PASSWORD, Password2: PASSWORD, User: username });
+
+      expect({ status: response.status, json: response.json }).toEqual({ status: 401, json: INVALID_CREDENTIALS });
+    });
+
+    it.each([
+      [
+        'a number for the username beside AutoKey',
+        (name: string) => ({ Username: 123, Password: PASSWORD, AutoKey: name }),
+      ],
+      [
+        'an array for the password beside Email',
+        (name: string) => ({ Username: name, Password: [PASSWORD], Email: '' }),
+      ],
+      [
+        'an object for the username beside AutoKey',
+        () => ({ Username: { $ne: null }, Password: PASSWORD, AutoKey: '' }),
+      ],
+    ])('still answers %s with the 400 JSON string, and writes nothing', async (_case, body) => {
+      const before = await tableCounts(server.dataSource);
+
+      const response = await login(body(username));
+
+      expect({ status: response.status, text: response.text }).toEqual({
+        status: 400,
+        text: JSON.stringify(LOGIN_UNAVAILABLE),
+      });
+      expect(await tableCounts(server.dataSource)).toEqual(before);
+    });
   });
 
   it.each(['/user/login', '/User/Login', '/USER/LOGIN/', '/user/login/'])('is served at %s', async (path) => {

@@ -182,6 +182,16 @@ describe('PUT /usercenter/updatepassword', () => {
     expect((await login(username, NEW_PASSWORD)).status).toBe(200);
   });
 
+  it('ignores properties it does not know, as ASP.NET’s binder does: the change goes through', async () => {
+    const username = await register(server.url);
+    const token = await tokenOf(username);
+
+    const response = await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD, Confirm: 'other' });
+
+    expect({ status: response.status, json: response.json }).toEqual({ status: 200, json: CHANGED });
+    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+  });
+
   it.each([
     ['a new password of 7 characters', { OldPassword: PASSWORD, NewPassword: 'Short1!' }, '密码长度至少为 8 个字符。'],
     [
@@ -202,9 +212,9 @@ describe('PUT /usercenter/updatepassword', () => {
       '旧密码和新密码必须是字符串。',
     ],
     [
-      'an unknown property',
-      { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD, Confirm: NEW_PASSWORD },
-      '请求中包含无法识别的字段。',
+      'a number for the new password beside an unknown property',
+      { OldPassword: PASSWORD, NewPassword: 12345678, Confirm: NEW_PASSWORD },
+      '旧密码和新密码必须是字符串。',
     ],
   ])('refuses %s with a 400 PayloadModel, changing nothing', async (_case, body, message) => {
     const username = await register(server.url);

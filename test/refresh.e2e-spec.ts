@@ -1,11 +1,11 @@
 import { CLOCK_TOLERANCE_SECONDS } from '../src/auth/strategies/jwt.strategy';
 import { decodeClaims, LoggedIn, registerAndLogin } from './support/accounts';
 import {
+  expectLoggedOut,
   expectNoBearerToken,
   expectTokenRefused,
   JSON_CONTENT_TYPE,
   JWT,
-  LOGGED_OUT,
   UUID,
 } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
@@ -148,7 +148,7 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
       account = await registerAndLogin(server.url);
       ended = await registerAndLogin(server.url);
       const logout = await http(server.url, 'POST', '/user/logout', { headers: bearer(ended.bearerToken) });
-      expect(logout.json).toBe(LOGGED_OUT);
+      expectLoggedOut(logout);
     });
 
     it('accepts the live token signed again exactly as the service signs it (the control for the cases below)', async () => {

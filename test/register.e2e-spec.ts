@@ -116,6 +116,23 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
       expectBody(response, REGISTERED);
     });
 
+    it('ignores properties it does not know, as ASP.NET’s binder does (CONTRACT.md: routing)', async () => {
+      const username = uniqueUsername();
+      const email = uniqueEmail();
+      const extra = { IsAdmin: true, AutoKey: '' };
+      expectBody(
+        await registerWith({ Username: username, Password: PASSWORD, Email: email, VerifyCode: '', ...extra }),
+        AWAITING_CODE,
+      );
+      const code = codeOf(await smtp.nextMailTo(email));
+
+      expectBody(
+        await registerWith({ Username: username, Password: PASSWORD, Email: email, VerifyCode: code, ...extra }),
+        REGISTERED,
+      );
+      expect(await usersNamed(username)).toEqual([{ username, email }]);
+    });
+
     it('sends at most one code per name and email per 10 minutes; the first stays valid', async () => {
       const username = uniqueUsername();
       const email = uniqueEmail();

@@ -1,5 +1,5 @@
 import { decodeClaims, LoggedIn, login, registerAndLogin } from './support/accounts';
-import { expectTokenRefused, JWT, LOGGED_OUT } from './support/contract-strings';
+import { expectLoggedOut, expectTokenRefused, JWT } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -89,7 +89,7 @@ describe('revocation on refresh and logout (CONTRACT.md: refresh, the bearer tok
   it('refuses a logged-out token on refresh, /user/me and a second logout', async () => {
     const account = await registerAndLogin(server.url);
     const response = await logout(server, account.bearerToken);
-    expect(response.json).toBe(LOGGED_OUT);
+    expectLoggedOut(response);
 
     expectTokenRefused(await refresh(server, account.bearerToken));
     expectTokenRefused(await me(server, account.bearerToken));
@@ -100,7 +100,7 @@ describe('revocation on refresh and logout (CONTRACT.md: refresh, the bearer tok
     const first = await registerAndLogin(server.url);
     const second = await login(server.url, first.username);
 
-    expect((await logout(server, first.bearerToken)).json).toBe(LOGGED_OUT);
+    expectLoggedOut(await logout(server, first.bearerToken));
 
     expectTokenRefused(await me(server, first.bearerToken));
     expect((await me(server, second.bearerToken)).status).toBe(200);
@@ -183,7 +183,7 @@ describe('revocations live in PostgreSQL, not in a process', () => {
       const account = await registerAndLogin(first.url);
       expect((await me(first, account.bearerToken)).status).toBe(200);
 
-      expect((await logout(second, account.bearerToken)).json).toBe(LOGGED_OUT);
+      expectLoggedOut(await logout(second, account.bearerToken));
 
       expectTokenRefused(await me(first, account.bearerToken));
       expectTokenRefused(await refresh(first, account.bearerToken));

@@ -1,5 +1,5 @@
 import { decodeClaims, registerAndLogin } from './support/accounts';
-import { expectTokenRefused, JSON_CONTENT_TYPE, JWT, LOGGED_OUT, UUID } from './support/contract-strings';
+import { expectLoggedOut, expectTokenRefused, JSON_CONTENT_TYPE, JWT, UUID } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -17,14 +17,12 @@ describe('session routes: logout, /user/me, health, routing', () => {
     http(server.url, 'POST', path, { headers: bearer(token) });
 
   describe('POST /user/logout', () => {
-    it('answers 200 with the JSON string, and the token is refused from then on', async () => {
+    it('answers 200 with the PayloadModel of logout.md, and the token is refused from then on', async () => {
       const account = await registerAndLogin(server.url);
 
       const response = await http(server.url, 'POST', '/user/logout', { headers: bearer(account.bearerToken) });
 
-      expect(response.status).toBe(200);
-      expect(response.headers['content-type']).toMatch(JSON_CONTENT_TYPE);
-      expect(response.text).toBe(JSON.stringify(LOGGED_OUT));
+      expectLoggedOut(response);
       expectTokenRefused(await me(account.bearerToken));
       expectTokenRefused(await refresh(account.bearerToken));
     });
@@ -36,8 +34,7 @@ describe('session routes: logout, /user/me, health, routing', () => {
         headers: { ...bearer(account.bearerToken), 'content-type': 'application/json' },
       });
 
-      expect(response.status).toBe(200);
-      expect(response.json).toBe(LOGGED_OUT);
+      expectLoggedOut(response);
       expectTokenRefused(await me(account.bearerToken));
     });
   });
@@ -133,7 +130,7 @@ describe('session routes: logout, /user/me, health, routing', () => {
 
       const response = await http(server.url, 'POST', path, { headers: bearer(account.bearerToken) });
 
-      expect(response.json).toBe(LOGGED_OUT);
+      expectLoggedOut(response);
       expectTokenRefused(await me(account.bearerToken));
     });
 

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { decodeClaims, PASSWORD, register, uniqueUsername } from './support/accounts';
+import { expectLoggedOut, expectLogoutFailed } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, startTestAppWithEnvironment, TestApp } from './support/test-app';
 
 const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
-const REQUEST_UNAVAILABLE = '服务器暂时无法处理请求。';
-const LOGGED_OUT = '你已成功退出登录！';
 const SESSION_ENDED = '会话已结束。';
 const SESSION_NOT_FOUND = '会话不存在。';
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -71,23 +70,6 @@ async function liveSessionCount(server: TestApp, username: string): Promise<numb
     [username],
   );
   return live;
-}
-
-/**
- * The app with some environment variables set while it is built (its config factories read them then);
- * the environment is restored at once, so other apps of this file get the defaults.
- */
-async function startTestAppWithEnvironment(environment: Record<string, string>): Promise<TestApp> {
-  const previous = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, environment);
-  try {
-    return await startTestApp();
-  } finally {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
 }
 
 describe('sessions a player controls', () => {
@@ -310,8 +292,7 @@ describe('sessions a player controls', () => {
 
       const response = await logout(caller.token);
 
-      expect(response.status).toBe(200);
-      expect(response.text).toBe(JSON.stringify(LOGGED_OUT));
+      expectLoggedOut(response);
       expect((await me(server, caller.token)).status).toBe(401);
       expect((await me(server, second.token)).status).toBe(200);
       expect((await me(server, third.token)).status).toBe(200);
@@ -321,7 +302,7 @@ describe('sessions a player controls', () => {
     it('ends only the current session with scope=current', async () => {
       const [caller, second] = await threeSessions();
 
-      expect((await logout(caller.token, '?scope=current')).json).toBe(LOGGED_OUT);
+      expectLoggedOut(await logout(caller.token, '?scope=current'));
 
       expect((await me(server, caller.token)).status).toBe(401);
       expect((await me(server, second.token)).status).toBe(200);
@@ -332,8 +313,7 @@ describe('sessions a player controls', () => {
 
       const response = await logout(caller.token, '?scope=others');
 
-      expect(response.status).toBe(200);
-      expect(response.json).toBe(LOGGED_OUT);
+      expectLoggedOut(response);
       expect((await me(server, caller.token)).status).toBe(200);
       for (const other of [second, third]) {
         expect((await me(server, other.token)).json).toBe(TOKEN_REVOKED);
@@ -348,8 +328,7 @@ describe('sessions a player controls', () => {
 
       const response = await logout(caller.token, '?scope=all');
 
-      expect(response.status).toBe(200);
-      expect(response.json).toBe(LOGGED_OUT);
+      expectLoggedOut(response);
       for (const session of [caller, second, third]) expect((await me(server, session.token)).status).toBe(401);
       expect(await endReasonOf(server, caller.id)).toBe('logout');
       expect(await endReasonOf(server, second.id)).toBe('revoked');
@@ -369,14 +348,12 @@ describe('sessions a player controls', () => {
       ['an unknown scope', '?scope=everyone'],
       ['an empty scope', '?scope='],
       ['two scopes', '?scope=all&scope=others'],
-    ])('answers 400 with the JSON string for %s, and ends nothing', async (_case, query) => {
+    ])('answers 400 with the logout PayloadModel for %s, and ends nothing', async (_case, query) => {
       const [caller, second] = await threeSessions();
 
       const response = await logout(caller.token, query);
 
-      expect(response.status).toBe(400);
-      expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(response.text).toBe(JSON.stringify(REQUEST_UNAVAILABLE));
+      expectLogoutFailed(response);
       expect((await me(server, caller.token)).status).toBe(200);
       expect((await me(server, second.token)).status).toBe(200);
     });
@@ -387,8 +364,8 @@ describe('sessions a player controls', () => {
     ])('works with %s, with a scope or without', async (_case, options) => {
       const [caller, second] = await threeSessions();
 
-      expect((await logout(caller.token, '?scope=others', options)).json).toBe(LOGGED_OUT);
-      expect((await logout(caller.token, '', options)).json).toBe(LOGGED_OUT);
+      expectLoggedOut(await logout(caller.token, '?scope=others', options));
+      expectLoggedOut(await logout(caller.token, '', options));
 
       expect((await me(server, caller.token)).status).toBe(401);
       expect((await me(server, second.token)).status).toBe(401);

@@ -112,7 +112,6 @@ describe('Swagger UI and the OpenAPI document', () => {
 
   it.each([
     ['/user/refresh', 'post'],
-    ['/user/logout', 'post'],
     ['/user/me', 'get'],
   ])("gives %s the bearer routes' 401 and 400 strings as examples", (path, method) => {
     expect(responseSchema(path, method, '401')).toEqual(
@@ -123,12 +122,23 @@ describe('Swagger UI and the OpenAPI document', () => {
     );
   });
 
-  it("gives refresh's and logout's successes their JSON-string examples", () => {
+  it("gives refresh's success its JSON-string example", () => {
     expect(responseSchema('/user/refresh', 'post', '200')).toEqual(
       expect.objectContaining({ type: 'string', example: expect.stringMatching(/^eyJ/) }),
     );
-    expect(responseSchema('/user/logout', 'post', '200')).toEqual(
-      expect.objectContaining({ type: 'string', example: '你已成功退出登录！' }),
+  });
+
+  it("gives logout's responses the PayloadModels of logout.md, and the bearer routes' 401 string", () => {
+    const logoutModel = (status: number, message: string) => ({
+      RequestType: expect.objectContaining({ enum: [1], example: 1 }),
+      StatusCode: expect.objectContaining({ example: status }),
+      Message: expect.objectContaining({ example: message }),
+      Data: expect.objectContaining({ type: 'object', example: {} }),
+    });
+    expect(responseSchema('/user/logout', 'post', '200').properties).toEqual(logoutModel(200, '你已成功退出登录！'));
+    expect(responseSchema('/user/logout', 'post', '400').properties).toEqual(logoutModel(400, '退出登录失败！'));
+    expect(responseSchema('/user/logout', 'post', '401')).toEqual(
+      expect.objectContaining({ type: 'string', example: '此 Token 已吊销，请重新登录以获取 Token。' }),
     );
   });
 

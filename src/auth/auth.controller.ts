@@ -28,6 +28,8 @@ import { Public } from './decorators/public.decorator';
 import { LoginFailureResponseDto } from './dto/login-failure-response.dto';
 import { LoginDto } from './dto/login.dto';
 import { LoginResponseDto } from './dto/login-response.dto';
+import { LogoutFailureResponseDto } from './dto/logout-failure-response.dto';
+import { LogoutResponseDto } from './dto/logout-response.dto';
 import { SessionMaxAgeGuard } from './guards/session-max-age.guard';
 import { LOGOUT_SCOPES, logoutScopeOf } from './logout-scope';
 
@@ -98,10 +100,13 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ContractRoute('logout')
   @HttpCode(HttpStatus.OK)
-  @Header('content-type', JSON_CONTENT_TYPE)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'End the current session, the other sessions of the account, or all of them' })
+  @ApiOperation({
+    summary: 'End the current session, the other sessions of the account, or all of them',
+    description: 'No body. Answers PayloadModel with `RequestType` 1 (`RunTime_Logout`), as logout.md.',
+  })
   @ApiQuery({
     name: 'scope',
     required: false,
@@ -110,18 +115,21 @@ export class AuthController {
       '`current` (the default, as in FunGame): this session. `others`: every other session of the account. ' +
       '`all`: both. Their tokens are refused from now on.',
   })
-  @ApiOkResponse({ schema: { type: 'string', example: ContractMessages.loggedOut } })
+  @ApiOkResponse({ type: LogoutResponseDto, description: 'The sessions of the scope have ended.' })
   @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
   @ApiBadRequestResponse({
-    description: 'An unknown scope, or the server cannot process the request (for example, the database is down).',
-    schema: { type: 'string', example: ContractMessages.requestUnavailable },
+    type: LogoutFailureResponseDto,
+    description:
+      'The session had already ended by the time the logout ran (a concurrent logout, a reuse detection): ' +
+      'nothing was ended. Also an unknown scope, or the server cannot process the request (for example, ' +
+      'the database is down).',
   })
   public async logout(
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Query() query: Record<string, unknown>,
     @Req() request: FastifyRequest,
-  ): Promise<string> {
+  ): Promise<PayloadModel> {
     await this.auth.logout(principal, clientInfoOf(request), logoutScopeOf(query));
-    return jsonString(ContractMessages.loggedOut);
+    return payloadModel(DataRequestType.RunTime_Logout, HttpStatus.OK, ContractMessages.loggedOut, {});
   }
 }

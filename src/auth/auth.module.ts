@@ -15,24 +15,20 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
-import { jwtSigningKey } from './jwt-signing-key';
+import { JwksController } from './jwks.controller';
 import { PasswordHasher } from './password-hasher.service';
+import { SigningKeys } from './signing-keys';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
 import { UserCenterController } from './user-center.controller';
 import { UserSessionsController } from './user-sessions.controller';
 
 @Module({
-  controllers: [AuthController, UserCenterController, UserSessionsController],
+  controllers: [AuthController, JwksController, UserCenterController, UserSessionsController],
   exports: [PasswordHasher],
   imports: [
-    JwtModule.registerAsync({
-      inject: [authConfig.KEY],
-      useFactory: (config: ConfigType<typeof authConfig>) => ({
-        secret: jwtSigningKey(config.jwtSecret),
-        signOptions: { algorithm: 'HS256' },
-      }),
-    }),
+    // TokenService passes the key ring's signing key with every sign; the module holds no key of its own.
+    JwtModule.register({}),
     AuditModule,
     LoginLockoutModule,
     PassportModule,
@@ -54,6 +50,17 @@ import { UserSessionsController } from './user-sessions.controller';
     }),
     UsersModule,
   ],
-  providers: [{ provide: APP_GUARD, useClass: JwtAuthGuard }, AuthService, JwtStrategy, PasswordHasher, TokenService],
+  providers: [
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    AuthService,
+    JwtStrategy,
+    PasswordHasher,
+    {
+      provide: SigningKeys,
+      inject: [authConfig.KEY],
+      useFactory: (config: ConfigType<typeof authConfig>) => new SigningKeys(config),
+    },
+    TokenService,
+  ],
 })
 export class AuthModule {}

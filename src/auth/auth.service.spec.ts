@@ -6,20 +6,29 @@ import { JwtPayload, verify } from 'jsonwebtoken';
 
 import { AuditService } from '../audit/audit.service';
 import type { authConfig } from '../config/auth.config';
-import { AccountLockedError, InvalidBearerTokenError, InvalidCredentialsError } from '../contract/contract-errors';
+import {
+  AccountLockedError,
+  InvalidBearerTokenError,
+  InvalidCredentialsError,
+  LogoutFailedError,
+} from '../contract/contract-errors';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { AuthenticatedPrincipal } from './authenticated-principal';
-import { jwtSigningKey } from './jwt-signing-key';
+import { SigningKeys } from './signing-keys';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';
 
 const COST = 5;
 const SECRET = 'unit-test-secret-of-at-least-32-bytes';
 const CONFIG: ConfigType<typeof authConfig> = {
+  algorithm: 'HS256',
   jwtSecret: SECRET,
+  previousSecrets: [],
+  privateKeyPem: undefined,
+  previousPublicKeysPem: [],
   tokenLifetimeSeconds: 1800,
   issuer: 'FunGame',
   audience: 'FunGame Web API',
@@ -31,6 +40,7 @@ const USER_ID = '3f0c2a4e-8d7b-4c1e-9a51-2b6f0e9d7c13';
 const SESSION_ID = '7c1e4a2b-9d3f-4b6a-8e5c-0f2d1a3b4c5d';
 const TOKEN_ID = 'b2c4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b';
 const OPEN_TOKEN = '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a';
+const OTHER_SESSION_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const CLIENT: ClientInfo = { address: '203.0.113.7', userAgent: 'FunGame/1.0' };
 
@@ -49,12 +59,17 @@ const PRINCIPAL: AuthenticatedPrincipal = {
 const bcryptModule = jest.requireActual<typeof bcrypt>('bcrypt');
 
 type UsersMock = jest.Mocked<Pick<UsersService, 'create' | 'findCredentials' | 'updatePasswordHash'>>;
-type SessionsMock = jest.Mocked<Pick<SessionsService, 'start' | 'rotate' | 'findRecentSuccessor' | 'end'>>;
+type SessionsMock = jest.Mocked<
+  Pick<
+    SessionsService,
+    'start' | 'rotate' | 'findRecentSuccessor' | 'end' | 'endOthersOfUser' | 'endOthersOfUserWhileCurrent'
+  >
+>;
 type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'secondsLocked' | 'recordFailure' | 'recordSuccess'>>;
 type AuditMock = jest.Mocked<Pick<AuditService, 'record'>>;
 
 function claimsOf(token: string): JwtPayload {
-  return verify(token, jwtSigningKey(SECRET), { algorithms: ['HS256'] }) as JwtPayload;
+  return verify(token, SECRET, { algorithms: ['HS256'] }) as JwtPayload;
 }
 
 function recordOf(token: IssuedToken): TokenRecord {
@@ -81,10 +96,7 @@ describe('AuthService', () => {
 
   beforeEach(() => {
     warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    tokens = new TokenService(
-      CONFIG,
-      new JwtService({ secret: jwtSigningKey(SECRET), signOptions: { algorithm: 'HS256' } }),
-    );
+    tokens = new TokenService(CONFIG, new JwtService({}), new SigningKeys(CONFIG));
     users = {
       create: jest.fn(),
       findCredentials: jest.fn().mockResolvedValue(null),
@@ -95,6 +107,8 @@ describe('AuthService', () => {
       rotate: jest.fn().mockResolvedValue(true),
       findRecentSuccessor: jest.fn().mockResolvedValue(null),
       end: jest.fn().mockResolvedValue(true),
+      endOthersOfUser: jest.fn().mockResolvedValue([OTHER_SESSION_ID]),
+      endOthersOfUserWhileCurrent: jest.fn().mockResolvedValue([OTHER_SESSION_ID]),
     };
     lockout = {
       secondsLocked: jest.fn().mockResolvedValue(null),
@@ -265,11 +279,68 @@ describe('AuthService', () => {
   });
 
   describe('logout', () => {
+    const subject = { username: 'Player', userId: USER_ID, sessionId: SESSION_ID };
+
     it('ends the session only while the presented token is its current one', async () => {
       await auth.logout(PRINCIPAL, CLIENT);
 
       expect(sessions.end).toHaveBeenCalledTimes(1);
       expect(sessions.end).toHaveBeenCalledWith(SESSION_ID, 'logout', TOKEN_ID);
+      expect(sessions.endOthersOfUser).not.toHaveBeenCalled();
+      expect(sessions.endOthersOfUserWhileCurrent).not.toHaveBeenCalled();
+      expect(audit.record.mock.calls).toEqual([['logout', subject, CLIENT]]);
+    });
+
+    it.each(['current', 'all'] as const)(
+      'scope %s: a session that ended after the guard is a LogoutFailedError, and nothing else ends',
+      async (scope) => {
+        sessions.end.mockResolvedValue(false);
+
+        await expect(auth.logout(PRINCIPAL, CLIENT, scope)).rejects.toBeInstanceOf(LogoutFailedError);
+
+        expect(sessions.endOthersOfUser).not.toHaveBeenCalled();
+        expect(audit.record).not.toHaveBeenCalled();
+      },
+    );
+
+    it('scope all: ends the caller’s session first, then the others', async () => {
+      await auth.logout(PRINCIPAL, CLIENT, 'all');
+
+      expect(sessions.end).toHaveBeenCalledWith(SESSION_ID, 'logout', TOKEN_ID);
+      expect(sessions.endOthersOfUser).toHaveBeenCalledWith(USER_ID, SESSION_ID, 'revoked');
+      expect(sessions.end.mock.invocationCallOrder[0]).toBeLessThan(
+        sessions.endOthersOfUser.mock.invocationCallOrder[0],
+      );
+      expect(audit.record.mock.calls).toEqual([
+        ['logout', subject, CLIENT],
+        ['session_revoked', { ...subject, sessionId: OTHER_SESSION_ID }, CLIENT],
+      ]);
+    });
+
+    it('scope others: ends the others only while the caller’s token is current, and keeps its session', async () => {
+      await auth.logout(PRINCIPAL, CLIENT, 'others');
+
+      expect(sessions.endOthersOfUserWhileCurrent).toHaveBeenCalledWith(USER_ID, SESSION_ID, TOKEN_ID, 'revoked');
+      expect(sessions.end).not.toHaveBeenCalled();
+      expect(audit.record.mock.calls).toEqual([
+        ['session_revoked', { ...subject, sessionId: OTHER_SESSION_ID }, CLIENT],
+      ]);
+    });
+
+    it('scope others: a caller’s session that ended after the guard is a LogoutFailedError', async () => {
+      sessions.endOthersOfUserWhileCurrent.mockResolvedValue(null);
+
+      await expect(auth.logout(PRINCIPAL, CLIENT, 'others')).rejects.toBeInstanceOf(LogoutFailedError);
+
+      expect(audit.record).not.toHaveBeenCalled();
+    });
+
+    it('scope others with no other session: succeeds, ending nothing', async () => {
+      sessions.endOthersOfUserWhileCurrent.mockResolvedValue([]);
+
+      await expect(auth.logout(PRINCIPAL, CLIENT, 'others')).resolves.toBeUndefined();
+
+      expect(audit.record).not.toHaveBeenCalled();
     });
   });
 });

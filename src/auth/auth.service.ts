@@ -8,6 +8,7 @@ import {
   AccountLockedError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
+  LogoutFailedError,
   SessionNotFoundError,
 } from '../contract/contract-errors';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
@@ -107,19 +108,34 @@ export class AuthService {
 
   /**
    * Ends the caller's session (`current`), the account's other sessions (`others`), or both (`all`):
-   * their tokens are refused from the next request on, on every instance.
+   * their tokens are refused from the next request on, on every instance. Each scope acts only while
+   * the caller's session is live with the presented token, checked in the statement that acts.
+   * @throws LogoutFailedError when the caller's session ended after the guard let the request through
+   *   (a concurrent logout, a reuse detection): then this logout ends nothing.
    */
   public async logout(
     principal: AuthenticatedPrincipal,
     client: ClientInfo,
     scope: LogoutScope = 'current',
   ): Promise<void> {
-    if (scope !== 'current') {
+    if (scope === 'others') {
+      const ended = await this.sessions.endOthersOfUserWhileCurrent(
+        principal.userId,
+        principal.sessionId,
+        principal.tokenId,
+        'revoked',
+      );
+      if (ended === null) throw new LogoutFailedError();
+      await this.recordRevoked(principal, ended, client);
+      return;
+    }
+    // `current` and `all`: the caller's own session first, so that a logout whose session is already
+    // gone ends no other session either.
+    if (!(await this.sessions.end(principal.sessionId, 'logout', principal.tokenId))) throw new LogoutFailedError();
+    await this.audit.record('logout', subjectOf(principal), client);
+    if (scope === 'all') {
       const ended = await this.sessions.endOthersOfUser(principal.userId, principal.sessionId, 'revoked');
       await this.recordRevoked(principal, ended, client);
-    }
-    if (scope !== 'others' && (await this.sessions.end(principal.sessionId, 'logout', principal.tokenId))) {
-      await this.audit.record('logout', subjectOf(principal), client);
     }
   }
 

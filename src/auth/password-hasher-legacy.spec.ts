@@ -7,7 +7,11 @@ import { PasswordHasher } from './password-hasher.service';
 
 const COST = 4;
 const CONFIG: ConfigType<typeof authConfig> = {
+  algorithm: 'HS256',
   jwtSecret: 'unit-test-secret-of-at-least-32-bytes',
+  previousSecrets: [],
+  privateKeyPem: undefined,
+  previousPublicKeysPem: [],
   tokenLifetimeSeconds: 1800,
   issuer: 'FunGame',
   audience: 'FunGame Web API',

@@ -8,7 +8,11 @@ const COST = 4;
 
 function configWithCost(bcryptCost: number): ConfigType<typeof authConfig> {
   return {
+    algorithm: 'HS256',
     jwtSecret: 'unit-test-secret-of-at-least-32-bytes',
+    previousSecrets: [],
+    privateKeyPem: undefined,
+    previousPublicKeysPem: [],
     tokenLifetimeSeconds: 1800,
     issuer: 'FunGame',
     audience: 'FunGame Web API',

@@ -1,9 +1,10 @@
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
+import { createHash } from 'node:crypto';
 import { Jwt, JwtPayload, verify } from 'jsonwebtoken';
 
 import type { authConfig } from '../config/auth.config';
-import { jwtSigningKey } from './jwt-signing-key';
+import { SigningKeys } from './signing-keys';
 import { TokenService } from './token.service';
 
 const SECRET = 'unit-test-secret-of-at-least-32-bytes';
@@ -15,7 +16,11 @@ const NOW_SECONDS = Math.floor(NOW_MS / 1000);
 
 function configWithLifetime(tokenLifetimeSeconds: number): ConfigType<typeof authConfig> {
   return {
+    algorithm: 'HS256',
     jwtSecret: SECRET,
+    previousSecrets: [],
+    privateKeyPem: undefined,
+    previousPublicKeysPem: [],
     tokenLifetimeSeconds,
     issuer: 'FunGame',
     audience: 'FunGame Web API',
@@ -25,14 +30,14 @@ function configWithLifetime(tokenLifetimeSeconds: number): ConfigType<typeof aut
 }
 
 function tokenServiceWithLifetime(tokenLifetimeSeconds: number): TokenService {
-  // As AuthModule registers JwtModule: the key object, HS256.
-  const jwt = new JwtService({ secret: jwtSigningKey(SECRET), signOptions: { algorithm: 'HS256' } });
-  return new TokenService(configWithLifetime(tokenLifetimeSeconds), jwt);
+  // As AuthModule registers them: a JwtModule without a key, the key ring's key passed with each sign.
+  const config = configWithLifetime(tokenLifetimeSeconds);
+  return new TokenService(config, new JwtService({}), new SigningKeys(config));
 }
 
 /** Header and claims of a token, after checking its HS256 signature with the secret. */
 function verified(token: string): Jwt {
-  return verify(token, jwtSigningKey(SECRET), { algorithms: ['HS256'], complete: true, clockTimestamp: NOW_SECONDS });
+  return verify(token, SECRET, { algorithms: ['HS256'], complete: true, clockTimestamp: NOW_SECONDS });
 }
 
 describe('TokenService', () => {
@@ -48,7 +53,9 @@ describe('TokenService', () => {
     const issued = tokenServiceWithLifetime(1800).issue('player123', SESSION_ID);
 
     const { header, payload } = verified(issued.token);
-    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    // The kid: the first 16 base64url characters of SHA-256("fungame-auth kid\0" + secret).
+    const kid = createHash('sha256').update(`fungame-auth kid\0${SECRET}`).digest('base64url').slice(0, 16);
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid });
     expect(payload).toEqual({
       sub: 'player123',
       sid: SESSION_ID,

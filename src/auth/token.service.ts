@@ -6,17 +6,19 @@ import { randomUUID } from 'node:crypto';
 import { authConfig } from '../config/auth.config';
 import { TokenRecord } from '../sessions/sessions.service';
 import { BearerTokenClaims } from './bearer-token-claims';
+import { SigningKeys } from './signing-keys';
 
 export interface IssuedToken extends TokenRecord {
   token: string;
 }
 
-/** Mints HS256 bearer tokens. Verification is `JwtStrategy`'s. */
+/** Mints bearer tokens with the key ring's signing key, named by `kid`. Verification is `JwtStrategy`'s. */
 @Injectable()
 export class TokenService {
   public constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly jwt: JwtService,
+    private readonly keys: SigningKeys,
   ) {}
 
   /** A new token (fresh `jti`, a full lifetime from now) for the session. */
@@ -31,8 +33,9 @@ export class TokenService {
   }
 
   /**
-   * Signs the claims of a token already recorded. HS256 is deterministic, so this reproduces the exact
-   * token that was handed out: how a refresh retried within the grace window gets the same successor.
+   * Signs the claims of a token already recorded: how a refresh retried within the grace window gets the
+   * same successor. Under HS256 with an unchanged key this reproduces the exact token handed out; under
+   * ES256 (whose signatures are randomised) or after a rotation it is the same token with a new signature.
    */
   public sign(username: string, sessionId: string, record: TokenRecord): string {
     const claims: BearerTokenClaims = {
@@ -44,6 +47,10 @@ export class TokenService {
       iss: this.config.issuer,
       aud: this.config.audience,
     };
-    return this.jwt.sign(claims, { algorithm: 'HS256' });
+    return this.jwt.sign(claims, {
+      algorithm: this.keys.algorithm,
+      keyid: this.keys.signingKid,
+      privateKey: this.keys.signingKey as unknown as string,
+    });
   }
 }

@@ -1,25 +1,35 @@
 import { registerAs } from '@nestjs/config';
 
-import { NodeEnvironment, parseBoolean } from './environment.validation';
+import { loadEnvironment } from './environment.validation';
 
-export const appConfig = registerAs('app', () => ({
-  nodeEnv: (process.env.NODE_ENV ?? 'development') as NodeEnvironment,
-  host: process.env.HOST ?? '0.0.0.0',
-  port: Number(process.env.PORT ?? 3000),
-  swaggerEnabled: parseBoolean(process.env.SWAGGER_ENABLED ?? 'true') ?? true,
-  corsOrigins: (process.env.CORS_ORIGINS ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin.length > 0),
-}));
+export const appConfig = registerAs('app', () => {
+  const environment = loadEnvironment();
+  return {
+    nodeEnv: environment.NODE_ENV,
+    host: environment.HOST,
+    port: environment.PORT,
+    swaggerEnabled: environment.SWAGGER_ENABLED,
+    corsOrigins: commaSeparated(environment.CORS_ORIGINS),
+  };
+});
 
 /**
- * Fastify's `trustProxy` from TRUST_PROXY (`true`, or the proxies' addresses or CIDR ranges): read before the application (and its config module) exists,
- * since the adapter takes it at construction.
+ * Fastify's `trustProxy` from TRUST_PROXY (`true`, or the proxies' addresses or CIDR ranges): read before
+ * the application (and its config module) exists, since the adapter takes it at construction. Read raw,
+ * not from `loadEnvironment()`: an error thrown here, before `NestFactory.create` awaits the config
+ * module, would leave that module's own refusal of a bad variable unhandled. Any value is valid; empty
+ * counts as unset, as everywhere.
  */
 export function trustProxySetting(raw = process.env.TRUST_PROXY): boolean | string[] {
   const value = raw?.trim() ?? '';
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
-  return value.split(',').map((address) => address.trim());
+  return commaSeparated(value);
+}
+
+function commaSeparated(list = ''): string[] {
+  return list
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }

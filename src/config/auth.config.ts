@@ -4,15 +4,25 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 import { parseDurationMs } from './duration';
+import { loadEnvironment } from './environment.validation';
 
-export const authConfig = registerAs('auth', () => ({
-  jwtSecret: process.env.JWT_SECRET || developmentSecret(resolve(process.env.DATA_DIR ?? '.data')),
-  tokenLifetimeSeconds: Math.floor(parseDurationMs(process.env.JWT_EXPIRES_IN ?? '30m') / 1000),
-  issuer: process.env.JWT_ISSUER ?? 'FunGame',
-  audience: process.env.JWT_AUDIENCE ?? 'FunGame Web API',
-  bcryptCost: Number(process.env.BCRYPT_COST ?? 12),
-  refreshReuseGraceMs: parseDurationMs(process.env.REFRESH_REUSE_GRACE ?? '10s'),
-}));
+export const authConfig = registerAs('auth', () => {
+  const environment = loadEnvironment();
+  return {
+    algorithm: environment.JWT_ALGORITHM,
+    jwtSecret:
+      environment.JWT_SECRET ??
+      (environment.JWT_ALGORITHM === 'HS256' ? developmentSecret(resolve(environment.DATA_DIR)) : undefined),
+    previousSecrets: environment.JWT_PREVIOUS_SECRETS?.split(',') ?? [],
+    privateKeyPem: privateKeyPem(environment.JWT_PRIVATE_KEY, environment.JWT_PRIVATE_KEY_FILE),
+    previousPublicKeysPem: splitPemBlocks(pemNewlines(environment.JWT_PREVIOUS_PUBLIC_KEYS ?? '')),
+    tokenLifetimeSeconds: Math.floor(parseDurationMs(environment.JWT_EXPIRES_IN) / 1000),
+    issuer: environment.JWT_ISSUER,
+    audience: environment.JWT_AUDIENCE,
+    bcryptCost: environment.BCRYPT_COST,
+    refreshReuseGraceMs: parseDurationMs(environment.REFRESH_REUSE_GRACE),
+  };
+});
 
 /**
  * Outside production a missing JWT_SECRET is generated once and kept beside the embedded database,
@@ -32,4 +42,28 @@ function developmentSecret(dataDir: string): string {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(path, 'utf8').trim();
     throw error;
   }
+}
+
+/** A PEM key from the variable itself, or read from the file it names (a mounted secret). */
+function privateKeyPem(value: string | undefined, file: string | undefined): string | undefined {
+  if (value !== undefined) return pemNewlines(value);
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `Invalid configuration: JWT_PRIVATE_KEY_FILE cannot be read (${(error as NodeJS.ErrnoException).code})`,
+      { cause: error },
+    );
+  }
+}
+
+/** A PEM in a one-line variable (compose files, CI secrets) often carries its newlines as `\n`. */
+function pemNewlines(value: string): string {
+  return value.replace(/\\n/g, '\n');
+}
+
+/** The PEM blocks of a variable that holds one or more keys back to back. */
+function splitPemBlocks(value: string): string[] {
+  return value.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
 }

@@ -1,10 +1,15 @@
 import { registerAs } from '@nestjs/config';
 import { resolve } from 'node:path';
 
-export const databaseConfig = registerAs('database', () => ({
-  /** Unset means: start the embedded PostgreSQL and use it. */
-  url: process.env.DATABASE_URL || undefined,
-  poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-  dataDir: resolve(process.env.DATA_DIR ?? '.data'),
-  embeddedPort: Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329),
-}));
+import { loadEnvironment } from './environment.validation';
+
+export const databaseConfig = registerAs('database', () => {
+  const environment = loadEnvironment();
+  return {
+    /** Unset means: start the embedded PostgreSQL and use it. */
+    url: environment.DATABASE_URL,
+    poolSize: environment.DATABASE_POOL_SIZE,
+    dataDir: resolve(environment.DATA_DIR),
+    embeddedPort: environment.EMBEDDED_POSTGRES_PORT,
+  };
+});

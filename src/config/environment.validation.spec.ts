@@ -146,4 +146,45 @@ describe('validateEnvironment', () => {
       );
     });
   });
+
+  describe('signing keys', () => {
+    const PEM_KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEA\n-----END PRIVATE KEY-----';
+
+    it('defaults to HS256 and refuses EdDSA and every other algorithm, naming the variable and why', () => {
+      expect(validateEnvironment({}).JWT_ALGORITHM).toBe('HS256');
+      for (const algorithm of ['EdDSA', 'RS256', 'none', 'hs256']) {
+        expect(refusal({ JWT_ALGORITHM: algorithm })).toBe(
+          'Invalid configuration: JWT_ALGORITHM must be HS256 or ES256 (EdDSA is not offered: jsonwebtoken, which @nestjs/jwt and passport-jwt use, has no EdDSA)',
+        );
+      }
+    });
+
+    it('ES256 needs exactly one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE, and no JWT_SECRET in production', () => {
+      const message =
+        'Invalid configuration: JWT_PRIVATE_KEY: JWT_ALGORITHM=ES256 needs exactly one of JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE';
+      expect(refusal({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256' })).toBe(message);
+      expect(refusal({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: PEM_KEY, JWT_PRIVATE_KEY_FILE: '/run/key.pem' })).toBe(
+        message,
+      );
+      expect(
+        validateEnvironment({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: PEM_KEY }),
+      ).toMatchObject({
+        JWT_ALGORITHM: 'ES256',
+        JWT_SECRET: undefined,
+      });
+      expect(refusal({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: 'not a pem' })).toBe(
+        'Invalid configuration: JWT_PRIVATE_KEY must be a PKCS#8 PEM private key',
+      );
+    });
+
+    it('takes JWT_PREVIOUS_SECRETS as comma-separated secrets of 32 bytes or more', () => {
+      const two = `${'a'.repeat(32)},${'b'.repeat(40)}`;
+      expect(validateEnvironment({ JWT_PREVIOUS_SECRETS: two }).JWT_PREVIOUS_SECRETS).toBe(two);
+      for (const bad of ['short', `${'a'.repeat(32)},short`, `${'a'.repeat(32)},`]) {
+        expect(refusal({ JWT_PREVIOUS_SECRETS: bad })).toBe(
+          'Invalid configuration: JWT_PREVIOUS_SECRETS must be comma-separated secrets of at least 32 bytes each',
+        );
+      }
+    });
+  });
 });

@@ -14,6 +14,10 @@ import {
   ValidateIf,
 } from 'class-validator';
 
+/** HS256 (FunGame's shared secret) or ES256 (a key pair: game servers verify with the public key). */
+export const SIGNING_ALGORITHMS = ['HS256', 'ES256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
 export const NODE_ENVIRONMENTS = ['development', 'production', 'test'] as const;
 /** From least to most verbose; each level includes the ones before it. */
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -27,7 +31,7 @@ export const EXAMPLE_JWT_SECRET = 'change-me-to-at-least-32-random-bytes-of-secr
 export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)?$/;
 
 /** `true`/`1`/`yes`/`on` and `false`/`0`/`no`/`off`, in any letter case; undefined for anything else. */
-export function parseBoolean(value: string): boolean | undefined {
+function parseBoolean(value: string): boolean | undefined {
   const normalised = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
   if (['false', '0', 'no', 'off'].includes(normalised)) return false;
@@ -79,10 +83,42 @@ export class EnvironmentVariables {
   @IsInt()
   public EMBEDDED_POSTGRES_PORT = 54329;
 
-  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
+  /** HS256 signs with JWT_SECRET, which FunGame's own services share; ES256 with a private key. */
+  @IsIn(SIGNING_ALGORITHMS, {
+    message:
+      'JWT_ALGORITHM must be HS256 or ES256 (EdDSA is not offered: jsonwebtoken, which @nestjs/jwt and passport-jwt use, has no EdDSA)',
+  })
+  public JWT_ALGORITHM: SigningAlgorithm = 'HS256';
+
+  @ValidateIf(
+    (env: EnvironmentVariables) =>
+      (env.NODE_ENV === 'production' && env.JWT_ALGORITHM === 'HS256') || env.JWT_SECRET !== undefined,
+  )
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 bytes long' })
   @IsString({ message: 'JWT_SECRET is required when NODE_ENV=production' })
   public JWT_SECRET?: string;
+
+  /** Comma-separated secrets that still verify HS256 tokens but never sign: a rotation's earlier (or next) keys. */
+  @IsOptional()
+  @Matches(/^[^,]{32,}(,[^,]{32,})*$/, {
+    message: 'JWT_PREVIOUS_SECRETS must be comma-separated secrets of at least 32 bytes each',
+  })
+  public JWT_PREVIOUS_SECRETS?: string;
+
+  /** ES256: the PKCS#8 PEM private key (newlines as they are, or as \n). */
+  @IsOptional()
+  @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'JWT_PRIVATE_KEY must be a PKCS#8 PEM private key' })
+  public JWT_PRIVATE_KEY?: string;
+
+  /** ES256: a file holding the PKCS#8 PEM private key, e.g. a mounted Kubernetes or compose secret. */
+  @IsOptional()
+  @IsString()
+  public JWT_PRIVATE_KEY_FILE?: string;
+
+  /** ES256: earlier public keys (PEM blocks back to back) that still verify until their tokens expire. */
+  @IsOptional()
+  @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'JWT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys' })
+  public JWT_PREVIOUS_PUBLIC_KEYS?: string;
 
   @Matches(DURATION_PATTERN, { message: 'JWT_EXPIRES_IN must be a number of seconds or a duration like 30m' })
   public JWT_EXPIRES_IN = '30m';
@@ -187,14 +223,14 @@ export class EnvironmentVariables {
   public SMTP_URL?: string;
 
   /** The sender of those mails: `address` or `Name <address>`. */
-  @IsOptional()
   @Matches(/^[^\r\n]+$/, { message: 'MAIL_FROM must be one line: an address or Name <address>' })
-  public MAIL_FROM?: string;
+  public MAIL_FROM = 'FunGame <no-reply@fungame.localhost>';
 }
 
 /**
  * `ConfigModule`'s validate hook: applies defaults, coerces numbers and booleans, and throws one error
- * naming every bad variable.
+ * naming every bad variable. An empty variable (`PORT=`, or compose's `${PORT:-}`) counts as unset:
+ * its default applies, and a variable that is required (JWT_SECRET in production) is refused as missing.
  */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
@@ -210,6 +246,17 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (environment.NODE_ENV === 'production' && environment.JWT_SECRET === EXAMPLE_JWT_SECRET) {
     throw new Error(
       'Invalid configuration: JWT_SECRET is the example value from .env.example; set a secret of your own',
+    );
+  }
+  if (
+    environment.JWT_ALGORITHM === 'ES256' &&
+    (environment.JWT_PRIVATE_KEY === undefined) === (environment.JWT_PRIVATE_KEY_FILE === undefined)
+  ) {
+    errors.push(
+      Object.assign(new ValidationError(), {
+        property: 'JWT_PRIVATE_KEY',
+        constraints: { es256: 'JWT_ALGORITHM=ES256 needs exactly one of JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE' },
+      }),
     );
   }
   if (
@@ -237,4 +284,14 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return environment;
+}
+
+/**
+ * The process's environment (with the `.env` file, which `ConfigModule` merges into it), validated: the
+ * one object every `registerAs` namespace is built from, so that a namespace never re-reads a raw
+ * variable with a default of its own. Read when the namespace is built, not when this module is loaded,
+ * as a test that sets variables before it builds the application expects.
+ */
+export function loadEnvironment(): EnvironmentVariables {
+  return validateEnvironment(process.env);
 }

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import type { Level } from 'pino';
 
-import { LogLevelName, NodeEnvironment } from './environment.validation';
+import { loadEnvironment, LogLevelName } from './environment.validation';
 
 /** LOG_LEVEL names Nest's levels; pino calls `log` info and `verbose` trace. */
 const PINO_LEVELS: Record<LogLevelName, Level> = {
@@ -13,14 +13,14 @@ const PINO_LEVELS: Record<LogLevelName, Level> = {
 };
 
 export const loggingConfig = registerAs('logging', () => {
-  const nodeEnv = (process.env.NODE_ENV ?? 'development') as NodeEnvironment;
+  const environment = loadEnvironment();
   return {
-    level: PINO_LEVELS[(process.env.LOG_LEVEL ?? 'log') as LogLevelName] ?? 'info',
+    level: PINO_LEVELS[environment.LOG_LEVEL],
     /**
      * One readable line per entry in development, where pino-pretty (a devDependency) is installed;
      * JSON everywhere else, and always in production, whose install does not have it.
      */
-    pretty: nodeEnv === 'development' && isInstalled('pino-pretty'),
+    pretty: environment.NODE_ENV === 'development' && isInstalled('pino-pretty'),
   };
 });
 

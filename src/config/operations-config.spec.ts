@@ -42,11 +42,15 @@ describe('logging configuration', () => {
   });
 
   it('logs at info (LOG_LEVEL=log) when LOG_LEVEL is unset', () => {
-    expect(withEnvironment({ LOG_LEVEL: undefined }, () => loggingConfig().level)).toBe('info');
+    // Outside NODE_ENV=test, which (under Jest) defaults LOG_LEVEL to warn: see below.
+    const environment = { NODE_ENV: 'development', LOG_LEVEL: undefined };
+    expect(withEnvironment(environment, () => loggingConfig().level)).toBe('info');
   });
 
   it('writes JSON in production and under test, pretty lines in development (pino-pretty is installed here)', () => {
-    const pretty = (nodeEnv: string): boolean => withEnvironment({ NODE_ENV: nodeEnv }, () => loggingConfig().pretty);
+    // Production refuses to start without a JWT_SECRET, so no namespace is built without one.
+    const pretty = (nodeEnv: string): boolean =>
+      withEnvironment({ NODE_ENV: nodeEnv, JWT_SECRET: 'k'.repeat(32) }, () => loggingConfig().pretty);
     expect([pretty('production'), pretty('test'), pretty('development')]).toEqual([false, false, true]);
   });
 

@@ -1,9 +1,13 @@
 import { registerAs } from '@nestjs/config';
 
 import { parseDurationMs } from './duration';
+import { loadEnvironment } from './environment.validation';
 
 /** How long the clean-up job keeps finished sessions and audit events. */
-export const retentionConfig = registerAs('retention', () => ({
-  sessionRetentionMs: parseDurationMs(process.env.SESSION_RETENTION ?? '30d'),
-  auditRetentionMs: parseDurationMs(process.env.AUDIT_RETENTION ?? '180d'),
-}));
+export const retentionConfig = registerAs('retention', () => {
+  const environment = loadEnvironment();
+  return {
+    sessionRetentionMs: parseDurationMs(environment.SESSION_RETENTION),
+    auditRetentionMs: parseDurationMs(environment.AUDIT_RETENTION),
+  };
+});

@@ -43,6 +43,12 @@ export class UsernameTakenError extends ContractError {}
 export class EmailTakenError extends ContractError {}
 
 /**
+ * The caller's session ended after the guard let the logout through (a concurrent logout, a reuse
+ * detection, a refresh that replaced the token): there is nothing left for this logout to end.
+ */
+export class LogoutFailedError extends ContractError {}
+
+/**
  * A session id that is not one of the caller's live sessions: another user's, ended, unknown or not
  * even a UUID. One error for all of them, so that the answer reveals nothing about other accounts.
  */

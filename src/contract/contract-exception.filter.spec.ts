@@ -11,6 +11,7 @@ import {
   AccountLockedError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
+  LogoutFailedError,
   MalformedRequestError,
   MissingBearerTokenError,
   UsernameTakenError,
@@ -23,6 +24,7 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const LOGIN_UNAVAILABLE = '"服务器暂时无法处理登录请求。"';
 const REQUEST_UNAVAILABLE = '"服务器暂时无法处理请求。"';
 const TOKEN_REVOKED = '"此 Token 已吊销，请重新登录以获取 Token。"';
+const LOGOUT_FAILED = '{"RequestType":1,"StatusCode":400,"Message":"退出登录失败！","Data":{}}';
 
 /** What the filter did to the reply. `payload` is what went to the wire; `sends` counts `send` calls. */
 class FakeReply {
@@ -97,7 +99,7 @@ describe('ContractExceptionFilter', () => {
   });
 
   describe('domain errors, the same on every route', () => {
-    it.each<ContractRouteKind>(['login', 'register', 'bearer'])(
+    it.each<ContractRouteKind>(['login', 'register', 'logout', 'bearer'])(
       'MissingBearerTokenError on a %s route: 401, WWW-Authenticate: Bearer, no body at all',
       (route) => {
         const reply = respond(new MissingBearerTokenError(), route);
@@ -146,6 +148,14 @@ describe('ContractExceptionFilter', () => {
       );
     });
 
+    it('LogoutFailedError: 400 with the logout PayloadModel of logout.md', () => {
+      const reply = respond(new LogoutFailedError(), 'logout');
+
+      expect(reply.statusCode).toBe(400);
+      expect(reply.headers).toEqual({ 'content-type': JSON_CONTENT_TYPE });
+      expect(reply.payload).toBe(LOGOUT_FAILED);
+    });
+
     it('logs none of them: they are answers, not failures', () => {
       respond(new MissingBearerTokenError(), 'bearer');
       respond(new InvalidBearerTokenError(), 'bearer');
@@ -153,6 +163,7 @@ describe('ContractExceptionFilter', () => {
       respond(new UsernameTakenError(), 'register');
       respond(new AccountLockedError(1), 'login');
       respond(new MalformedRequestError(), 'login');
+      respond(new LogoutFailedError(), 'logout');
 
       expect(loggedErrors).not.toHaveBeenCalled();
     });
@@ -187,6 +198,14 @@ describe('ContractExceptionFilter', () => {
       );
     });
 
+    it('logout (an unknown scope): 400 with the logout PayloadModel', () => {
+      const reply = respond(new MalformedRequestError(), 'logout');
+
+      expect(reply.statusCode).toBe(400);
+      expect(reply.headers).toEqual({ 'content-type': JSON_CONTENT_TYPE });
+      expect(reply.payload).toBe(LOGOUT_FAILED);
+    });
+
     it('bearer: 400 with the JSON string of the refresh page', () => {
       const reply = respond(new MalformedRequestError(['the body must be a JSON object']), 'bearer');
 
@@ -214,6 +233,7 @@ describe('ContractExceptionFilter', () => {
     it.each<[ContractRouteKind, string]>([
       ['login', '{"RequestType":13,"StatusCode":429,"Message":"请求过于频繁，请稍后再试。","Data":{}}'],
       ['register', '{"RequestType":12,"StatusCode":429,"Message":"请求过于频繁，请稍后再试。","Data":{}}'],
+      ['logout', '{"RequestType":1,"StatusCode":429,"Message":"请求过于频繁，请稍后再试。","Data":{}}'],
       ['bearer', '"请求过于频繁，请稍后再试。"'],
     ])('%s', (route, payload) => {
       const reply = respond(new ThrottlerException(), route);
@@ -257,6 +277,7 @@ describe('ContractExceptionFilter', () => {
     it.each<[ContractRouteKind, string]>([
       ['login', LOGIN_UNAVAILABLE],
       ['register', '{"RequestType":12,"StatusCode":400,"Message":"服务器暂时无法处理注册请求。","Data":{}}'],
+      ['logout', LOGOUT_FAILED],
       ['bearer', REQUEST_UNAVAILABLE],
     ])('on a %s route: 400 with the route’s "cannot process" body', (route, payload) => {
       const reply = respond(databaseDown(), route);
@@ -307,6 +328,7 @@ describe('ContractExceptionFilter', () => {
     it.each<[ContractRouteKind, string]>([
       ['login', LOGIN_UNAVAILABLE],
       ['register', '{"RequestType":12,"StatusCode":413,"Message":"服务器暂时无法处理注册请求。","Data":{}}'],
+      ['logout', '{"RequestType":1,"StatusCode":413,"Message":"退出登录失败！","Data":{}}'],
       ['bearer', REQUEST_UNAVAILABLE],
     ])('Fastify’s 413 on a %s route', (route, payload) => {
       const reply = respond(bodyTooLarge(), route);

@@ -24,6 +24,7 @@ import {
   InsufficientApiTokenScopeError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
+  LogoutFailedError,
   MalformedRequestError,
   MissingApiTokenError,
   MissingBearerTokenError,
@@ -121,6 +122,9 @@ export class ContractExceptionFilter implements ExceptionFilter {
     if (exception instanceof MalformedRequestError) {
       return this.cannotProcess(route, HttpStatus.BAD_REQUEST, exception.reasons[0]);
     }
+    if (exception instanceof LogoutFailedError) {
+      return this.cannotProcess('logout', HttpStatus.BAD_REQUEST);
+    }
     if (exception instanceof SessionNotFoundError) {
       return { status: HttpStatus.NOT_FOUND, body: SessionMessages.sessionNotFound };
     }
@@ -151,6 +155,8 @@ export class ContractExceptionFilter implements ExceptionFilter {
         return { status, body: payloadModel(DataRequestType.Login_UpdatePassword, status, message, {}) };
       case 'updatePassword':
         return { status, body: payloadModel(DataRequestType.UserCenter_UpdatePassword, status, message, {}) };
+      case 'logout':
+        return { status, body: payloadModel(DataRequestType.RunTime_Logout, status, message, {}) };
       case 'bearer':
         return { status, body: message };
     }
@@ -176,6 +182,11 @@ export class ContractExceptionFilter implements ExceptionFilter {
             detail ?? ContractMessages.requestUnavailable,
             {},
           ),
+        };
+      case 'logout':
+        return {
+          status,
+          body: payloadModel(DataRequestType.RunTime_Logout, status, ContractMessages.logoutFailed, {}),
         };
       case 'bearer':
         return { status, body: ContractMessages.requestUnavailable };

@@ -9,6 +9,7 @@ export const ContractMessages = {
   tokenRevoked: '此 Token 已吊销，请重新登录以获取 Token。',
   requestUnavailable: '服务器暂时无法处理请求。',
   loggedOut: '你已成功退出登录！',
+  logoutFailed: '退出登录失败！',
 } as const;
 
 /**
@@ -59,9 +60,4 @@ export const PasswordChangeMessages = {
 export const ThrottlingMessages = {
   accountLocked: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
   tooManyRequests: '请求过于频繁，请稍后再试。',
-} as const;
-
-/** Messages about the shape of a request, for routes whose failures carry a message. */
-export const RequestMessages = {
-  unknownProperty: '请求中包含无法识别的字段。',
 } as const;

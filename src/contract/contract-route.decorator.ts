@@ -10,9 +10,18 @@ import { RouteConfig } from '@nestjs/platform-fastify';
  *   answers a locked name with the login's 429 body, RequestType 15).
  * - `updatePassword`: PayloadModel (RequestType 20) for every failure but the bearer token's own 401s,
  *   with the login's message for a wrong current password.
+ * - `logout`: PayloadModel (RequestType 1, 退出登录失败！) for every failure but the bearer token's own
+ *   401s, as logout.md answers both a failed logout and a request the server cannot process.
  * - `bearer` (the default): JSON strings, as `/user/refresh` documents.
  */
-export type ContractRouteKind = 'login' | 'register' | 'findPassword' | 'resetPassword' | 'updatePassword' | 'bearer';
+export type ContractRouteKind =
+  | 'login'
+  | 'register'
+  | 'findPassword'
+  | 'resetPassword'
+  | 'updatePassword'
+  | 'logout'
+  | 'bearer';
 
 export const CONTRACT_ROUTE_KEY = 'contractRoute';
 

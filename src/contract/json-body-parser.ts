@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isUtf8 } from 'node:buffer';
 
 /**
  * Request bodies above this are refused (413) before any parsing. Every body this API takes is two
@@ -30,9 +31,14 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     '*',
-    { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },
+    { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES },
     (request: FastifyRequest, body: string | Buffer, done: (error: null, body?: unknown) => void) => {
-      const text = body.toString();
+      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+      // JSON text is UTF-8 (RFC 8259), and ASP.NET's reader refuses anything else. Decoded leniently,
+      // invalid bytes would become U+FFFD: a property name nobody knows, and so silently ignored, or a
+      // username stored as other characters than the client sent.
+      if (!isUtf8(bytes)) return done(null, UNPARSEABLE_BODY);
+      const text = bytes.toString('utf8');
       if (text.trim() === '') return done(null, undefined);
       if (!isJsonMediaType(request.headers['content-type'])) return done(null, UNPARSEABLE_BODY);
       // Deeply nested JSON would overflow the stack of the DTO transformation; no body here nests.

@@ -7,7 +7,10 @@ import { MalformedRequestError } from './contract-errors';
  * Runs before validation on every `@Body()` bound to a DTO class:
  * - the body must be a JSON object (not an array, string, number, null, or unparseable text);
  * - property names match the DTO's case-insensitively (`username`, `USERNAME` → `Username`), as the
- *   original ASP.NET binder does, so existing clients keep working.
+ *   original ASP.NET binder does, so existing clients keep working;
+ * - a property the DTO does not know is dropped, as that binder ignores it: clients send extra fields
+ *   (`AutoKey`, `Email` on login) and must not be refused for them. Dropped here, before class-transformer
+ *   copies (and recurses into) values nobody reads; the known fields keep every rule of their DTO.
  */
 @Injectable()
 export class RequestBodyPipe implements PipeTransform {
@@ -21,13 +24,10 @@ export class RequestBodyPipe implements PipeTransform {
     const canonicalNames = this.canonicalNamesOf(metadata.metatype);
     const canonical: Record<string, unknown> = {};
     for (const [key, fieldValue] of Object.entries(value)) {
-      // defineProperty, not assignment: a `__proto__` key must stay a plain (and then refused) property.
-      Object.defineProperty(canonical, canonicalNames.get(key.toLowerCase()) ?? key, {
-        value: fieldValue,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      // Only the DTO's own names are ever assigned, so a `__proto__` or `constructor` key cannot reach
+      // the prototype here.
+      const name = canonicalNames.get(key.toLowerCase());
+      if (name !== undefined) canonical[name] = fieldValue;
     }
     return canonical;
   }

@@ -1,7 +1,5 @@
 import { DataSource } from 'typeorm';
 
-import { Session } from '../sessions/session.entity';
-import { User } from '../users/user.entity';
 import { typeormOptions } from './typeorm-options';
 
 /**
@@ -11,4 +9,4 @@ import { typeormOptions } from './typeorm-options';
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is required for the migration commands');
 
-export default new DataSource({ ...typeormOptions(url, 2), entities: [Session, User] });
+export default new DataSource(typeormOptions(url, 2));

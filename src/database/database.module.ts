@@ -20,10 +20,8 @@ class DatabaseUrlModule {}
     TypeOrmModule.forRootAsync({
       imports: [DatabaseUrlModule],
       inject: [databaseConfig.KEY, DatabaseUrlProvider],
-      useFactory: async (config: ConfigType<typeof databaseConfig>, urls: DatabaseUrlProvider) => ({
-        ...typeormOptions(await urls.resolveUrl(), config.poolSize),
-        autoLoadEntities: true,
-      }),
+      useFactory: async (config: ConfigType<typeof databaseConfig>, urls: DatabaseUrlProvider) =>
+        typeormOptions(await urls.resolveUrl(), config.poolSize),
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource(options!).initialize();
         await runMigrationsExclusively(dataSource);

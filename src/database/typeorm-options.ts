@@ -1,5 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 
+import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations/migrations';
 
 /** The one place that says how the service talks to PostgreSQL; shared by the app and the migration CLI. */
@@ -7,8 +8,7 @@ export function typeormOptions(url: string, poolSize: number): DataSourceOptions
   return {
     type: 'postgres',
     url,
-    // Entities are listed by their modules through TypeOrmModule.forFeature.
-    entities: [],
+    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

@@ -32,7 +32,7 @@ export class Session {
   public userId!: string;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_sessions_user' })
   public user?: User;
 
   /** The `openToken` of the login response: the session's public handle. */

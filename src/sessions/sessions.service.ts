@@ -141,6 +141,33 @@ export class SessionsService {
     return (result.raw as { id: string }[]).map((row) => row.id);
   }
 
+  /**
+   * Ends every live session of the user except `keptSessionId`, in one statement that acts only while
+   * that session is not ended and `keptTokenId` is its current token. Returns the ids it ended, or null
+   * (ending none) when the kept session is no longer so.
+   */
+  public async endOthersOfUserWhileCurrent(
+    userId: string,
+    keptSessionId: string,
+    keptTokenId: string,
+    reason: SessionEndReason,
+  ): Promise<string[] | null> {
+    // The kept session is read, not locked: another session's logout of the others, or a password
+    // change, ends this one and the others in one statement, and could hold one of the others while
+    // waiting for this one as this statement held this one waiting for it: a deadlock. Read, the two
+    // statements come out as if run one after the other, in one order or the other.
+    const [result] = await this.sessions.query<{ kept: boolean; ended: string[] }[]>(
+      `WITH kept AS (SELECT 1 FROM sessions
+                      WHERE id = $2 AND user_id = $1 AND ended_at IS NULL AND current_token_id = $3),
+            ended AS (UPDATE sessions SET ended_at = now(), end_reason = $4
+                       WHERE user_id = $1 AND id <> $2 AND ${LIVE} AND EXISTS (SELECT 1 FROM kept)
+                   RETURNING id)
+       SELECT EXISTS (SELECT 1 FROM kept) AS kept, ARRAY(SELECT id::text FROM ended) AS ended`,
+      [userId, keptSessionId, keptTokenId, reason],
+    );
+    return result.kept ? result.ended : null;
+  }
+
   /** The live session's state (batched with concurrent lookups), or null when it does not exist or has ended. */
   public findLiveState(sessionId: string): Promise<LiveSessionState | null> {
     return this.liveStates.load(sessionId);

@@ -31,6 +31,46 @@ describe('parseLegacyUsers', () => {
     expect(parseLegacyUsers(csv).map((record) => record.position)).toEqual(['line 2', 'line 4']);
   });
 
+  it('counts a CRLF inside a quoted field as one line break', () => {
+    const csv = `Username,Password\r\n"two\r\nlines",${HASH_A}\r\n"three\r\n\r\nlines",${HASH_B}\r\ncarol,${HASH_B}\r\n`;
+
+    expect(parseLegacyUsers(csv).map((record) => record.position)).toEqual(['line 2', 'line 4', 'line 7']);
+  });
+
+  it('keeps a row with more or fewer fields than the header, for the checks to refuse on its own', () => {
+    const csv = `Username,Password\nalice\nbob,${HASH_A},extra\n`;
+
+    expect(parseLegacyUsers(csv)).toEqual([
+      { position: 'line 2', username: 'alice', password: undefined },
+      { position: 'line 3', username: 'bob', password: HASH_A },
+    ]);
+  });
+
+  it.each<[string, string, string]>([
+    [
+      'a quoted field that is never closed',
+      `Username,Password\nalice,${HASH_A}\n"bob,${HASH_B}\ncarol,${HASH_A}\ndave,${HASH_B}\n`,
+      'The users file is not valid CSV: line 3: a quoted field is never closed.',
+    ],
+    [
+      'an unclosed quote after a quoted field with a line break',
+      `Username,Password\r\n"two\r\nlines",${HASH_A}\r\ncarol,"${HASH_B}\r\ndave,${HASH_A}\r\n`,
+      'The users file is not valid CSV: line 4: a quoted field is never closed.',
+    ],
+    [
+      'characters after a closing quote',
+      `Username,Password\nalice,${HASH_A}\n"bob"by,${HASH_B}\ncarol,${HASH_A}\n`,
+      'The users file is not valid CSV: line 3: a closing quote is followed by more characters before the next comma or line end.',
+    ],
+    [
+      'a quote in the middle of an unquoted field',
+      `Username,Password\nalice,${HASH_A}\ncarol,${HASH_B.slice(0, 64)}"${HASH_B.slice(64)}\n`,
+      'The users file is not valid CSV: line 3: a quote inside a field that does not start with one (quote the whole field and double its quotes).',
+    ],
+  ])('refuses CSV with %s, naming the line where the broken record starts', (_case, csv, message) => {
+    expect(() => parseLegacyUsers(csv)).toThrow(new LegacyFileError(message));
+  });
+
   it('reads JSON lines, property names in any letter case', () => {
     const lines = `{"Username":"alice","Password":"${HASH_A}"}\n\n{"username":"bob","PASSWORD":"${HASH_B}"}\nnot json\n`;
 

@@ -1,3 +1,5 @@
+import { CsvError, parse } from 'csv-parse/sync';
+
 import { LegacyAccount, UsersService } from './users.service';
 
 /** One account as the export lists it, before any check. */
@@ -154,48 +156,53 @@ function parseCsv(content: string): LegacyUserRecord[] {
   }));
 }
 
-/** RFC 4180: fields separated by commas, optionally in double quotes ("" for a quote), CRLF or LF. */
+/** A line break as the export may spell it; csv-parse accepts the same three. */
+const LINE_BREAKS = ['\r\n', '\n', '\r'];
+const LINE_BREAK = /\r\n|\n|\r/g;
+
+/**
+ * RFC 4180 (fields separated by commas, optionally in double quotes, "" for a quote), with the line on
+ * which each record starts. Rows may have more or fewer fields than the header: such a row is refused
+ * on its own, as one without a valid username or password.
+ * @throws LegacyFileError, naming the line where the broken record starts, when the file is not valid
+ * CSV (an unclosed or stray quote): nothing of it is imported, as every row after a broken quote would
+ * otherwise be read wrongly.
+ */
 function csvRows(content: string): { line: number; fields: string[] }[] {
   const rows: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
+  // Every line belongs to a record (empty lines too: they are filtered later), so the next record
+  // starts one line after this one ends. Counted from the fields rather than csv-parse's own line
+  // count, which counts a CRLF inside a quoted field twice.
   let line = 1;
-  let rowLine = 1;
-  for (let index = 0; index < content.length; index++) {
-    const char = content[index];
-    if (quoted) {
-      if (char === '"' && content[index + 1] === '"') {
-        field += '"';
-        index++;
-      } else if (char === '"') {
-        quoted = false;
-      } else {
-        if (char === '\n') line++;
-        field += char;
-      }
-    } else if (char === '"' && field === '') {
-      quoted = true;
-    } else if (char === ',') {
-      fields.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && content[index + 1] === '\n') index++;
-      fields.push(field);
-      rows.push({ line: rowLine, fields });
-      fields = [];
-      field = '';
-      line++;
-      rowLine = line;
-    } else {
-      field += char;
-    }
-  }
-  if (field !== '' || fields.length > 0) {
-    fields.push(field);
-    rows.push({ line: rowLine, fields });
+  try {
+    parse(content, {
+      record_delimiter: LINE_BREAKS,
+      relax_column_count: true,
+      on_record: (fields: string[]) => {
+        rows.push({ line, fields });
+        line += 1 + fields.reduce((breaks, field) => breaks + (field.match(LINE_BREAK)?.length ?? 0), 0);
+        return null;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    throw new LegacyFileError(`The users file is not valid CSV: line ${line}: ${csvProblem(error)}`);
   }
   return rows;
+}
+
+/** What is wrong, in words of our own: csv-parse's messages quote the field, which may be a hash. */
+function csvProblem(error: CsvError): string {
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field is never closed.';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a closing quote is followed by more characters before the next comma or line end.';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote inside a field that does not start with one (quote the whole field and double its quotes).';
+    default:
+      return `${error.code}.`;
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'users' })
+/** Every account has exactly one password hash: bcrypt, or an imported FunGame hash with its key. */
+@Check(
+  'CHK_users_one_password',
+  '(password_hash IS NULL) <> (legacy_password_hash IS NULL) AND (legacy_password_hash IS NULL) = (legacy_password_key IS NULL)',
+)
 export class User {
   @PrimaryGeneratedColumn('uuid')
   public id!: string;

@@ -23,7 +23,7 @@ export type CodeCheck = 'valid' | 'wrong' | 'expired';
 
 /**
  * The `verification_codes` table. Codes are 6 digits from the CSPRNG, stored as an HMAC keyed from
- * JWT_SECRET and bound to their addressee (so a copy of the table reveals none), compared in constant
+ * the signing key (JWT_SECRET, or the ES256 private key) and bound to their addressee (so a copy of the table reveals none), compared in constant
  * time.
  */
 @Injectable()
@@ -34,7 +34,11 @@ export class VerificationCodesService {
     @InjectRepository(VerificationCode) private readonly codes: Repository<VerificationCode>,
     @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
   ) {
-    this.hashKey = Buffer.from(hkdfSync('sha256', config.jwtSecret, '', 'fungame-auth verification codes', 32));
+    // The signing key is the one secret every instance already shares; under ES256 that is the private key.
+    // A rotation voids the codes outstanding (they live 10 minutes): the player asks again.
+    const secret = config.jwtSecret ?? config.privateKeyPem;
+    if (secret === undefined) throw new Error('Neither JWT_SECRET nor an ES256 private key is configured');
+    this.hashKey = Buffer.from(hkdfSync('sha256', secret, '', 'fungame-auth verification codes', 32));
   }
 
   /**

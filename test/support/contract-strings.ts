@@ -7,7 +7,9 @@ import type { HttpResponse } from './http';
 export const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 export const REQUEST_UNAVAILABLE = '服务器暂时无法处理请求。';
 export const LOGIN_UNAVAILABLE = '服务器暂时无法处理登录请求。';
-export const LOGGED_OUT = '你已成功退出登录！';
+/** logout.md's bodies, as the exact text on the wire: PayloadModel, `RequestType` 1 (`RunTime_Logout`). */
+export const LOGGED_OUT = '{"RequestType":1,"StatusCode":200,"Message":"你已成功退出登录！","Data":{}}';
+export const LOGOUT_FAILED = '{"RequestType":1,"StatusCode":400,"Message":"退出登录失败！","Data":{}}';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -28,6 +30,18 @@ export function expectTokenRefused(response: HttpResponse): void {
 export function expectNoBearerToken(response: HttpResponse): void {
   expect({ status: response.status, text: response.text }).toEqual({ status: 401, text: '' });
   expect(response.headers['www-authenticate']).toBe('Bearer');
+}
+
+/** logout.md's success: 200 and its PayloadModel, byte for byte. */
+export function expectLoggedOut(response: HttpResponse): void {
+  expect({ status: response.status, text: response.text }).toEqual({ status: 200, text: LOGGED_OUT });
+  expect(response.headers['content-type']).toMatch(JSON_CONTENT_TYPE);
+}
+
+/** logout.md's 400 (the session was already gone, or the server cannot process it): its PayloadModel. */
+export function expectLogoutFailed(response: HttpResponse): void {
+  expect({ status: response.status, text: response.text }).toEqual({ status: 400, text: LOGOUT_FAILED });
+  expect(response.headers['content-type']).toMatch(JSON_CONTENT_TYPE);
 }
 
 /** A bearer route's answer when the server cannot process the request: 400 and the contract's JSON string. */

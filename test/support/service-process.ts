@@ -27,9 +27,11 @@ export interface Server {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `node dist/main.js` as the container runs it, in production mode, with only these variables. */
-export async function startServer(environment: Record<string, string>): Promise<Server> {
-  const port = await freePort();
+/**
+ * `node dist/main.js` as the container runs it, in production mode, with only these variables (an
+ * empty string sets a variable to empty); `startServer` without waiting for it to come up.
+ */
+export function spawnServer(environment: Record<string, string>): Omit<Server, 'url'> {
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
     env: {
@@ -37,7 +39,6 @@ export async function startServer(environment: Record<string, string>): Promise<
       NODE_ENV: 'production',
       JWT_SECRET: process.env.JWT_SECRET!,
       HOST: '127.0.0.1',
-      PORT: String(port),
       // Every login here comes from 127.0.0.1.
       AUTH_RATE_LIMIT: '1000000',
       // Accounts are registered at once, without a mail server or an API token.
@@ -53,7 +54,14 @@ export async function startServer(environment: Record<string, string>): Promise<
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const server = { url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
+  return { child, output: () => output, exited };
+}
+
+/** `spawnServer` on a free port of loopback, once it answers its liveness check. */
+export async function startServer(environment: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const server = { url: `http://127.0.0.1:${port}`, ...spawnServer({ PORT: String(port), ...environment }) };
+  const { child, exited, output } = server;
 
   const deadline = Date.now() + 60_000;
   let stopped = false;
@@ -67,7 +75,7 @@ export async function startServer(environment: Record<string, string>): Promise<
     await setTimeout(200);
   }
   child.kill('SIGKILL');
-  throw new Error(`the server did not come up:\n${output}`);
+  throw new Error(`the server did not come up:\n${output()}`);
 }
 
 /** SIGTERM to each server still running, then wait for it to exit. */

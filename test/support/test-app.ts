@@ -52,3 +52,21 @@ export async function startTestApp(
     close: () => app.close(),
   };
 }
+
+/**
+ * `startTestApp` with some environment variables set while the app is built (its config namespaces are
+ * built from the environment then; an empty string sets a variable to empty); the environment is
+ * restored at once, so other apps of the file get the defaults.
+ */
+export async function startTestAppWithEnvironment(environment: Record<string, string>): Promise<TestApp> {
+  const previous = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, environment);
+  try {
+    return await startTestApp();
+  } finally {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}

@@ -9,12 +9,17 @@ import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { AcceptsReplacedToken } from '../decorators/accepts-replaced-token.decorator';
 import { Public } from '../decorators/public.decorator';
+import { SigningKeys } from '../signing-keys';
 import { JwtStrategy } from '../strategies/jwt.strategy';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 const SECRET = 'unit-test-secret-of-at-least-32-bytes';
 const CONFIG: ConfigType<typeof authConfig> = {
+  algorithm: 'HS256',
   jwtSecret: SECRET,
+  previousSecrets: [],
+  privateKeyPem: undefined,
+  previousPublicKeysPem: [],
   tokenLifetimeSeconds: 1800,
   issuer: 'FunGame',
   audience: 'FunGame Web API',
@@ -102,7 +107,7 @@ describe('JwtAuthGuard', () => {
       ageMs: 90_000,
     });
     // Registers itself with passport as 'jwt', as the module does: the guard's non-public path runs it for real.
-    new JwtStrategy(CONFIG, { findLiveState } as unknown as SessionsService);
+    new JwtStrategy(CONFIG, new SigningKeys(CONFIG), { findLiveState } as unknown as SessionsService);
   });
 
   describe('canActivate', () => {

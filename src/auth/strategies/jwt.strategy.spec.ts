@@ -8,11 +8,16 @@ import type { LiveSessionState } from '../../sessions/session-state.loader';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { BearerTokenClaims } from '../bearer-token-claims';
+import { SigningKeys } from '../signing-keys';
 import { CLOCK_TOLERANCE_SECONDS, JwtStrategy } from './jwt.strategy';
 
 const SECRET = 'unit-test-secret-of-at-least-32-bytes';
 const CONFIG: ConfigType<typeof authConfig> = {
+  algorithm: 'HS256',
   jwtSecret: SECRET,
+  previousSecrets: [],
+  privateKeyPem: undefined,
+  previousPublicKeysPem: [],
   tokenLifetimeSeconds: 1800,
   issuer: 'FunGame',
   audience: 'FunGame Web API',
@@ -61,7 +66,7 @@ const LIVE_SESSION: LiveSessionState = {
 type SessionsMock = jest.Mocked<Pick<SessionsService, 'findLiveState'>>;
 
 function strategyWith(sessions: SessionsMock): JwtStrategy {
-  return new JwtStrategy(CONFIG, sessions as unknown as SessionsService);
+  return new JwtStrategy(CONFIG, new SigningKeys(CONFIG), sessions as unknown as SessionsService);
 }
 
 /** An HS256 token of `claims` (what TokenService issues), signed with `secret`. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
+import { decode } from 'jsonwebtoken';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 
 import { authConfig } from '../../config/auth.config';
@@ -8,7 +9,7 @@ import { InvalidBearerTokenError } from '../../contract/contract-errors';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { BearerTokenClaims } from '../bearer-token-claims';
-import { jwtSigningKey } from '../jwt-signing-key';
+import { SigningKeys } from '../signing-keys';
 
 /** Seconds of clock difference tolerated between instances (the original allowed five minutes). */
 export const CLOCK_TOLERANCE_SECONDS = 5;
@@ -16,19 +17,27 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Verifies the bearer token (HS256 only; signature, issuer, audience, expiry) and then that its session
- * is live, on every request, so a revocation holds on every instance at once.
+ * Verifies the bearer token (the configured algorithm only; the key its `kid` names in the key ring;
+ * signature, issuer, audience, expiry) and then that its session is live, on every request, so a
+ * revocation holds on every instance at once.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
   public constructor(
     @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+    keys: SigningKeys,
     private readonly sessions: SessionsService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: jwtSigningKey(config.jwtSecret) as unknown as string,
-      algorithms: ['HS256'],
+      // The key the token's `kid` names; none (an unknown kid, a header that is not JSON) is a bad token.
+      secretOrKeyProvider: (_request, rawToken: string, done) => {
+        const key = keys.verificationKey(decode(rawToken, { complete: true })?.header.kid);
+        // passport-jwt's types say string or Buffer; jsonwebtoken takes the KeyObject as it is.
+        if (key) done(null, key as unknown as string);
+        else done(new InvalidBearerTokenError());
+      },
+      algorithms: [keys.algorithm],
       issuer: config.issuer,
       audience: config.audience,
       ignoreExpiration: false,

@@ -1,0 +1,4 @@
+import { runCommand } from './command';
+import { writeOpenApi } from './openapi.command';
+
+void runCommand(writeOpenApi);
