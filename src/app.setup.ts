@@ -2,10 +2,12 @@ import { ValidationError, ValidationPipe } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyHttpOptions } from 'fastify';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 
-import { appConfig, trustProxySetting } from './config/app.config';
+import { appConfig, HttpServerTimeouts, httpServerTimeouts, trustProxySetting } from './config/app.config';
 import { ContractExceptionFilter } from './contract/contract-exception.filter';
 import { MalformedRequestError } from './contract/contract-errors';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
@@ -19,10 +21,12 @@ export const APPLICATION_OPTIONS = { bodyParser: false, bufferLogs: true } as co
 
 /**
  * The Fastify adapter with the routing rules of the contract: paths match case-insensitively and
- * with or without a trailing slash, as they did on the original ASP.NET server.
+ * with or without a trailing slash, as they did on the original ASP.NET server; and with limits on
+ * slow clients (see `serverTimeouts`).
  */
 export function createFastifyAdapter(): FastifyAdapter {
   const adapter = new GracefulFastifyAdapter({
+    ...serverTimeouts(httpServerTimeouts()),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxySetting(),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
@@ -31,6 +35,36 @@ export function createFastifyAdapter(): FastifyAdapter {
   registerJsonBodyParser(adapter.getInstance());
   registerRequestContext(adapter.getInstance());
   return adapter;
+}
+
+/**
+ * Fastify leaves a request unlimited in time (its `requestTimeout` is 0), so a client trickling a body
+ * a byte at a time held its connection for as long as it liked. With these limits:
+ *
+ * - a request whose headers (`headersTimeout`) or whole body (`requestTimeout`) have not arrived in
+ *   time is answered 408 and its connection closed;
+ * - a connection idle after a response is closed after `keepAliveTimeout`;
+ * - a connection silent either way for `connectionTimeout` (a client that stopped reading its
+ *   response) is closed.
+ *
+ * Node.js checks the first two on a timer, every 30 s by default: far too coarse for limits of
+ * seconds, so every second (or at half the headers timeout, if shorter).
+ */
+function serverTimeouts(
+  timeouts: HttpServerTimeouts,
+): Pick<FastifyHttpOptions<Server>, 'connectionTimeout' | 'keepAliveTimeout' | 'requestTimeout' | 'http'> {
+  return {
+    connectionTimeout: timeouts.connectionTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    // Node.js' own server options; Fastify passes them to http.createServer, which checks that the
+    // headers timeout is within the request timeout (so both go here).
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(timeouts.headersTimeoutMs / 2)),
+    },
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { decodeClaims, login, register, uniqueUsername } from './support/account
 import { http, HttpResponse } from './support/http';
 import { recordLoggedErrors } from './support/logged-errors';
 import { startTestApp, TestApp } from './support/test-app';
+import { kidOf, serviceSecret } from './support/tokens';
 import { sendRawBytes } from './support/wire';
 
 const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
@@ -18,13 +19,6 @@ interface LiveToken {
   claims: Claims;
 }
 
-/** What the service signs with: global-setup.ts sets it (or the developer's environment does). */
-function serviceSecret(): string {
-  const secret = process.env.JWT_SECRET;
-  if (!secret) throw new Error('JWT_SECRET is not set: global-setup.ts sets it for the e2e suite');
-  return secret;
-}
-
 const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
@@ -32,7 +26,7 @@ const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).t
  * adds one (now) only when there is none: `noTimestamp` leaves it out.
  */
 const signAsService = (claims: Claims, secret = serviceSecret()): string =>
-  sign(claims, secret, { algorithm: 'HS256', noTimestamp: !('iat' in claims) });
+  sign(claims, secret, { algorithm: 'HS256', keyid: kidOf(serviceSecret()), noTimestamp: !('iat' in claims) });
 
 /** A JWT with any header, MACed by hand (jsonwebtoken refuses to sign some of these combinations). */
 function hmacToken(header: object, claims: Claims, key: string, hash = 'sha256'): string {
@@ -97,6 +91,19 @@ const FORGERIES: [string, (live: LiveToken, other: LiveToken) => string][] = [
   [
     "the signature of another user's token",
     ({ token }, other) => `Bearer ${token.split('.').slice(0, 2).join('.')}.${other.token.split('.')[2]}`,
+  ],
+  [
+    'a kid that names no key of the service',
+    ({ claims }) => `Bearer ${sign(claims, serviceSecret(), { algorithm: 'HS256', keyid: 'no-such-key' })}`,
+  ],
+  [
+    'a kid that is not a string',
+    ({ claims }) => `Bearer ${hmacToken({ alg: 'HS256', typ: 'JWT', kid: 42 }, claims, serviceSecret())}`,
+  ],
+  [
+    'a header that is not JSON',
+    ({ token }) =>
+      `Bearer ${Buffer.from('{"alg":"HS256",').toString('base64url')}.${token.split('.').slice(1).join('.')}`,
   ],
   [
     'HS256 with another secret',

@@ -172,6 +172,9 @@ describe('npm run check:kubernetes', () => {
       'README.md: no "## Configuration" section',
       "the service reads DATA_DIR, which deploy/kubernetes does not set and the README's Configuration section does not list with a default",
       "the service reads EMBEDDED_POSTGRES_PORT, which deploy/kubernetes does not set and the README's Configuration section does not list with a default",
+      "the service reads JWT_PREVIOUS_PUBLIC_KEYS, which deploy/kubernetes does not set and the README's Configuration section does not list with a default",
+      "the service reads JWT_PRIVATE_KEY, which deploy/kubernetes does not set and the README's Configuration section does not list with a default",
+      "the service reads JWT_PRIVATE_KEY_FILE, which deploy/kubernetes does not set and the README's Configuration section does not list with a default",
     ]);
   });
 

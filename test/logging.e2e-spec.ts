@@ -13,6 +13,13 @@ import { bearer, http, HttpResponse } from './support/http';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const WRONG_PASSWORD = 'Not-the-Passw0rd-at-all';
 const COOKIE_VALUE = 'a-session-cookie-value-3b1f9c';
+/** Short: a secret header is redacted whatever its length. */
+const API_KEY = 'k3y';
+const PROXY_CREDENTIALS = 'Basic cHJveHk6c2VjcmV0';
+/** 10 KB: far more than a log line should carry for one header. */
+const LONG_HEADER = 'x'.repeat(10 * 1024);
+/** The most a logged header value may take, marker included. */
+const HEADER_LOG_LIMIT = 256;
 
 interface LogLine {
   level: number;
@@ -20,7 +27,7 @@ interface LogLine {
   reqId?: string;
   route?: string;
   responseTime?: number;
-  req?: { id: string; method: string; url: string; headers: Record<string, string> };
+  req?: { id: string; method: string; url: string; query?: unknown; headers: Record<string, string> };
   res?: { statusCode: number };
   context?: string;
 }
@@ -60,7 +67,10 @@ describe('structured logs (nestjs-pino)', () => {
   let lines: LogLine[];
   const username = uniqueUsername('logged');
   const requestId = `e2e-logging-${uniqueUsername('id')}`;
-  let responses: Record<'register' | 'login' | 'refresh' | 'failedLogin' | 'reuse' | 'withoutId', HttpResponse>;
+  let responses: Record<
+    'register' | 'login' | 'refresh' | 'tokenInQuery' | 'failedLogin' | 'reuse' | 'withoutId',
+    HttpResponse
+  >;
   let tokens: string[];
 
   beforeAll(async () => {
@@ -78,12 +88,32 @@ describe('structured logs (nestjs-pino)', () => {
     const oldToken = (login.json as { Data: { bearerToken: string } }).Data.bearerToken;
     const refresh = await http(url, 'POST', '/user/refresh', { headers: bearer(oldToken) });
     const newToken = refresh.json as string;
+    // A client that puts its live token in the URL (as some WebSocket and download links do), with
+    // secrets in headers the service does not use, and a header of 10 KB.
+    const tokenInQuery = await http(url, 'GET', `/user/me?token=${newToken}&lang=zh`, {
+      headers: {
+        ...bearer(newToken),
+        'x-api-key': API_KEY,
+        'proxy-authorization': PROXY_CREDENTIALS,
+        'x-padding': LONG_HEADER,
+        'x-request-id': `${requestId}-query`,
+      },
+    });
     const failedLogin = await http(url, 'POST', '/user/login', {
       body: { Username: username, Password: WRONG_PASSWORD },
     });
     const reuse = await http(url, 'POST', '/user/refresh', { headers: bearer(oldToken) });
     const withoutId = await http(url, 'GET', '/health/live', { headers: { 'x-request-id': 'has spaces, so refused' } });
-    responses = { register, login, refresh, failedLogin, reuse, withoutId };
+    // The same on a 401 (no bearer header), a 404, a 400 (malformed body) and a 401 (a forged token).
+    for (const [method, path, options] of [
+      ['GET', '/user/me', {}],
+      ['GET', '/nothing/here', {}],
+      ['POST', '/user/login', { body: '{not json' }],
+      ['POST', '/user/refresh', { headers: bearer('forged') }],
+    ] as const) {
+      await http(url, method, `${path}?token=${newToken}`, options);
+    }
+    responses = { register, login, refresh, tokenInQuery, failedLogin, reuse, withoutId };
     tokens = [oldToken, newToken];
     await app.close();
     lines = logs()
@@ -97,6 +127,7 @@ describe('structured logs (nestjs-pino)', () => {
       register: 200,
       login: 200,
       refresh: 200,
+      tokenInQuery: 200,
       failedLogin: 401,
       reuse: 401,
       withoutId: 200,
@@ -123,6 +154,8 @@ describe('structured logs (nestjs-pino)', () => {
       oldTokenSignature: tokens[0].split('.')[2],
       newTokenSignature: tokens[1].split('.')[2],
       cookie: COOKIE_VALUE,
+      apiKey: API_KEY,
+      proxyCredentials: PROXY_CREDENTIALS,
       jwtSecret: secret,
     };
     const found = Object.entries(forbidden)
@@ -136,6 +169,38 @@ describe('structured logs (nestjs-pino)', () => {
     expect(refreshLine?.req?.headers.authorization).toBe('[redacted]');
     const registerLine = lines.find((line) => line.route === '/user/register');
     expect(registerLine?.req?.headers.cookie).toBe('[redacted]');
+  });
+
+  it('writes no line with a token from the query string (5 requests carried one)', () => {
+    const withToken = lines.filter((line) => JSON.stringify(line).includes(tokens[1].split('.')[2]));
+    expect(withToken).toHaveLength(0);
+    expect(lines.filter((line) => line.req?.url.endsWith('?[redacted]') && line.res !== undefined)).toHaveLength(5);
+  });
+
+  it('logs the path without its query string', () => {
+    const line = lines.find((candidate) => candidate.req?.id === `${requestId}-query` && candidate.res !== undefined);
+    expect(line?.route).toBe('/user/me');
+    expect(line?.req?.url).toBe('/user/me?[redacted]');
+    expect(line?.req?.query).toBeUndefined();
+  });
+
+  it('redacts secret headers of any length, and cuts long ones short', () => {
+    const line = lines.find((candidate) => candidate.req?.id === `${requestId}-query` && candidate.res !== undefined);
+    const headers = line?.req?.headers ?? {};
+    expect({
+      authorization: headers.authorization,
+      'x-api-key': headers['x-api-key'],
+      'proxy-authorization': headers['proxy-authorization'],
+    }).toEqual({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      'proxy-authorization': '[redacted]',
+    });
+    expect(headers['x-padding']).toBe(
+      `${'x'.repeat(HEADER_LOG_LIMIT - 20)}…[${10 * 1024 - (HEADER_LOG_LIMIT - 20)} more]`,
+    );
+    expect(headers['x-padding'].length).toBeLessThanOrEqual(HEADER_LOG_LIMIT);
+    expect(Math.max(...lines.map((candidate) => JSON.stringify(candidate).length))).toBeLessThan(4 * 1024);
   });
 
   it('writes one request line with method, route pattern, status, duration and the request id', () => {

@@ -2,6 +2,7 @@ import { decodeClaims, PASSWORD, register, uniqueUsername } from './support/acco
 import { bearer, http } from './support/http';
 import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
+import { serviceHeader } from './support/tokens';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -36,7 +37,7 @@ describe('POST /user/login (CONTRACT.md, login.md)', () => {
 
     const { bearerToken } = (response.json as { Data: { bearerToken: string } }).Data;
     const header = JSON.parse(Buffer.from(bearerToken.split('.')[0], 'base64url').toString()) as unknown;
-    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(header).toEqual(serviceHeader());
     const claims = decodeClaims(bearerToken);
     expect(claims).toEqual({
       sub: username,

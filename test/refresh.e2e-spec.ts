@@ -11,7 +11,7 @@ import {
 import { bearer, http, HttpResponse } from './support/http';
 import { rawHttp } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
-import { nowSeconds, resign, unsigned } from './support/tokens';
+import { nowSeconds, resign, serviceHeader, unsigned } from './support/tokens';
 
 const OTHER_SECRET = 'not the secret of the service, though at least 32 bytes long';
 
@@ -47,10 +47,7 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
       expect(response.text).toBe(JSON.stringify(response.json));
       const token = response.json as string;
       expect(token).toMatch(JWT);
-      expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toEqual({
-        alg: 'HS256',
-        typ: 'JWT',
-      });
+      expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toEqual(serviceHeader());
       const claims = decodeClaims(token);
       expect(claims).toEqual({
         sub: account.username,

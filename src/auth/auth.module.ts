@@ -4,12 +4,13 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 
 import { AuditModule } from '../audit/audit.module';
 import { authConfig } from '../config/auth.config';
 import { bruteForceConfig } from '../config/brute-force.config';
 import { LoginLockoutModule } from '../login-lockout/login-lockout.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { RateLimitStorage } from '../rate-limit/rate-limit-storage';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
@@ -34,18 +35,13 @@ import { UserSessionsController } from './user-sessions.controller';
     PassportModule,
     SessionsModule,
     ThrottlerModule.forRootAsync({
-      inject: [bruteForceConfig.KEY],
-      useFactory: (config: ConfigType<typeof bruteForceConfig>) => ({
+      imports: [RateLimitModule],
+      inject: [bruteForceConfig.KEY, RateLimitStorage],
+      // In Redis when REDIS_URL is set, so that the counters hold across every instance; in memory
+      // while Redis does not answer (see RateLimitStorage).
+      useFactory: (config: ConfigType<typeof bruteForceConfig>, storage: RateLimitStorage) => ({
         throttlers: [{ ttl: config.rateWindowMs, limit: config.rateLimit }],
-        // In Redis the counters hold across every instance; a Redis outage fails those requests fast
-        // (the contract's 400) instead of queueing them.
-        storage: config.redisUrl
-          ? new ThrottlerStorageRedisService(config.redisUrl, {
-              keyPrefix: config.redisKeyPrefix,
-              maxRetriesPerRequest: 1,
-              connectTimeout: 2_000,
-            })
-          : undefined,
+        storage,
       }),
     }),
     UsersModule,

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 
-import { loadEnvironment } from './environment.validation';
+import { parseDurationMs } from './duration';
+import { loadEnvironment, validateEnvironment } from './environment.validation';
 
 export const appConfig = registerAs('app', () => {
   const environment = loadEnvironment();
@@ -32,4 +33,28 @@ function commaSeparated(list = ''): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
+}
+
+/** The HTTP server's limits on slow and idle clients, in milliseconds. */
+export interface HttpServerTimeouts {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  connectionTimeoutMs: number;
+}
+
+/**
+ * HTTP_REQUEST_TIMEOUT, HTTP_HEADERS_TIMEOUT, HTTP_KEEP_ALIVE_TIMEOUT and HTTP_CONNECTION_TIMEOUT:
+ * read, like TRUST_PROXY, before the application exists, since the HTTP server takes them at
+ * construction. Validated here already, so that a bad value is refused with the same message as at
+ * the start of the application.
+ */
+export function httpServerTimeouts(raw: Record<string, string | undefined> = process.env): HttpServerTimeouts {
+  const environment = validateEnvironment(raw);
+  return {
+    requestTimeoutMs: parseDurationMs(environment.HTTP_REQUEST_TIMEOUT),
+    headersTimeoutMs: parseDurationMs(environment.HTTP_HEADERS_TIMEOUT),
+    keepAliveTimeoutMs: parseDurationMs(environment.HTTP_KEEP_ALIVE_TIMEOUT),
+    connectionTimeoutMs: parseDurationMs(environment.HTTP_CONNECTION_TIMEOUT),
+  };
 }

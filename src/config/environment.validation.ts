@@ -14,6 +14,8 @@ import {
   ValidateIf,
 } from 'class-validator';
 
+import { parseDurationMs } from './duration';
+
 /** HS256 (FunGame's shared secret) or ES256 (a key pair: game servers verify with the public key). */
 export const SIGNING_ALGORITHMS = ['HS256', 'ES256'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
@@ -29,6 +31,9 @@ export const EXAMPLE_JWT_SECRET = 'change-me-to-at-least-32-random-bytes-of-secr
 
 /** `30m`, `1h`, `45s`, `2d`, or a bare number of seconds. */
 export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)?$/;
+
+/** A duration as in DURATION_PATTERN, but not zero. */
+export const POSITIVE_DURATION_PATTERN = /^(?=\d*[1-9])\d+(ms|s|m|h|d)?$/;
 
 /** `true`/`1`/`yes`/`on` and `false`/`0`/`no`/`off`, in any letter case; undefined for anything else. */
 function parseBoolean(value: string): boolean | undefined {
@@ -150,6 +155,30 @@ export class EnvironmentVariables {
     message: 'CORS_ORIGINS must be * or a comma-separated list of http(s) origins',
   })
   public CORS_ORIGINS?: string;
+
+  /** The most a client may take to send a whole request (headers and body); then 408 and the connection closes. */
+  @Matches(POSITIVE_DURATION_PATTERN, {
+    message: 'HTTP_REQUEST_TIMEOUT must be a positive number of seconds or a duration like 30s',
+  })
+  public HTTP_REQUEST_TIMEOUT = '30s';
+
+  /** The most a client may take to send a request's headers; at most HTTP_REQUEST_TIMEOUT. */
+  @Matches(POSITIVE_DURATION_PATTERN, {
+    message: 'HTTP_HEADERS_TIMEOUT must be a positive number of seconds or a duration like 15s',
+  })
+  public HTTP_HEADERS_TIMEOUT = '15s';
+
+  /** How long a connection is kept open, idle, after a response, for the client's next request. */
+  @Matches(POSITIVE_DURATION_PATTERN, {
+    message: 'HTTP_KEEP_ALIVE_TIMEOUT must be a positive number of seconds or a duration like 5s',
+  })
+  public HTTP_KEEP_ALIVE_TIMEOUT = '5s';
+
+  /** The longest silence on a connection, either way, before it is closed (a client that stopped reading). */
+  @Matches(POSITIVE_DURATION_PATTERN, {
+    message: 'HTTP_CONNECTION_TIMEOUT must be a positive number of seconds or a duration like 60s',
+  })
+  public HTTP_CONNECTION_TIMEOUT = '60s';
 
   /** Behind a reverse proxy: `true`, or the proxies' comma-separated addresses or CIDR ranges. */
   @IsOptional()
@@ -275,6 +304,10 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
       }),
     );
   }
+  if (errors.length === 0 && exceeds(environment.HTTP_HEADERS_TIMEOUT, environment.HTTP_REQUEST_TIMEOUT)) {
+    // Node.js refuses a headers timeout longer than the request timeout, which covers the headers too.
+    throw new Error('Invalid configuration: HTTP_HEADERS_TIMEOUT must not be longer than HTTP_REQUEST_TIMEOUT');
+  }
   if (errors.length > 0) {
     const problems = errors.flatMap((error) =>
       Object.values(error.constraints ?? {}).map((message) =>
@@ -294,4 +327,8 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
  */
 export function loadEnvironment(): EnvironmentVariables {
   return validateEnvironment(process.env);
+}
+
+function exceeds(duration: string, limit: string): boolean {
+  return parseDurationMs(duration) > parseDurationMs(limit);
 }

@@ -1,23 +1,42 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 
 import { Public } from '../auth/decorators/public.decorator';
+import { RateLimitStoreHealthIndicator } from './rate-limit-store.health';
 
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
+  private readonly readinessChecks: HealthIndicatorFunction[];
+
   public constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
-  ) {}
+    database: TypeOrmHealthIndicator,
+    rateLimitStore: RateLimitStoreHealthIndicator,
+  ) {
+    this.readinessChecks = [
+      () => database.pingCheck('database', { timeout: 1_500 }),
+      ...(rateLimitStore.configured ? [() => rateLimitStore.check()] : []),
+    ];
+  }
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: 200 when the database answers, 503 when it does not' })
+  @ApiOperation({
+    summary:
+      'Readiness: 200 when the database answers, 503 when it does not. With REDIS_URL set, `redis` is ' +
+      '`degraded` (and so is the overall status, still 200) while Redis does not answer.',
+  })
   public readiness(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 1_500 })]);
+    return this.health.check(this.readinessChecks);
   }
 
   @Get('live')

@@ -3,6 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { AUDIT_EVENT_RECORDED, type AuditEventRecorded } from '../audit/audit-event-recorded';
+import { RATE_LIMIT_FALLBACK } from '../rate-limit/rate-limit-storage';
 import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.service';
 
 type LoginOutcome = 'success' | 'failure' | 'locked';
@@ -65,6 +66,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly rateLimitFallbacks = new Counter({
+    name: 'fungame_auth_rate_limit_fallbacks_total',
+    help: 'Login and register requests whose per-address rate limit was counted in this process because Redis did not answer.',
+    registers: [this.registry],
+  });
+
   public constructor(sessions: SessionsMaintenanceService) {
     const logger = this.logger;
     new Gauge({
@@ -89,6 +96,11 @@ export class MetricsService {
     const labels = { method, route, status_code: String(statusCode) };
     this.httpRequests.inc(labels);
     this.httpDuration.observe(labels, seconds);
+  }
+
+  @OnEvent(RATE_LIMIT_FALLBACK)
+  public countRateLimitFallback(): void {
+    this.rateLimitFallbacks.inc();
   }
 
   @OnEvent(AUDIT_EVENT_RECORDED)

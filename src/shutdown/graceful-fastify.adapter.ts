@@ -10,8 +10,8 @@ import type { Server } from 'node:http';
  *   those resources (the Redis client of the rate limit disconnects in one), and keep accepting
  *   requests meanwhile.
  * - Closing the server closes the keep-alive connections idle at that moment; one still answering
- *   would otherwise stay open after its response until the keep-alive timeout (72 s), long after a
- *   container's stop timeout. So from then on every response says `Connection: close` (Node.js ends
+ *   would otherwise stay open after its response until the keep-alive timeout (HTTP_KEEP_ALIVE_TIMEOUT),
+ *   after the process should have exited. So from then on every response says `Connection: close` (Node.js ends
  *   the connection after it, and the client sends nothing more on it), and a connection that went
  *   idle since is closed as well.
  * - A request that still arrives on an open connection (pipelined behind a response) is served, with

@@ -1,4 +1,6 @@
 import Redis from 'ioredis';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { setTimeout } from 'node:timers/promises';
 
 /** The Redis the tests may use: CI's, or a developer's on the default port. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -14,4 +16,44 @@ export async function redisAnswers(url = TEST_REDIS_URL): Promise<boolean> {
   } finally {
     client.disconnect();
   }
+}
+
+/** Whether the `redis-server` binary is on this machine: tests that stop Redis start their own. */
+export const REDIS_SERVER_INSTALLED = spawnSync('redis-server', ['--version']).status === 0;
+
+/** A redis-server of the test's own, on a free port of loopback, with nothing saved to disk. */
+export interface OwnRedisServer {
+  url: string;
+  /** Kills it (SIGKILL, as a crash would), by its pid, and waits for it to exit. */
+  kill(): Promise<void>;
+  /** Starts it again, empty, on the same port. */
+  restart(): Promise<void>;
+}
+
+export async function startOwnRedisServer(port: number): Promise<OwnRedisServer> {
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    let failure: Error | undefined;
+    // Not installed (ENOENT): fail the test, which CI runs whether or not the binary is there.
+    child.once('error', (error) => (failure = error));
+    const deadline = Date.now() + 10_000;
+    while (!(await redisAnswers(url))) {
+      if (failure) throw new Error(`redis-server could not be started: ${failure.message}`);
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on ${url}`);
+      await setTimeout(50);
+    }
+  };
+  const kill = async (): Promise<void> => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    process.kill(running.pid!, 'SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url, kill, restart: start };
 }

@@ -32,7 +32,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // The key the token's `kid` names; none (an unknown kid, a header that is not JSON) is a bad token.
       secretOrKeyProvider: (_request, rawToken: string, done) => {
-        const key = keys.verificationKey(decode(rawToken, { complete: true })?.header.kid);
+        const key = keys.verificationKey(headerOf(rawToken)?.kid);
         // passport-jwt's types say string or Buffer; jsonwebtoken takes the KeyObject as it is.
         if (key) done(null, key as unknown as string);
         else done(new InvalidBearerTokenError());
@@ -81,4 +81,13 @@ function hasRequiredClaims(payload: unknown): payload is BearerTokenClaims {
     typeof claims.iat === 'number' &&
     claims.iat <= nowSeconds + CLOCK_TOLERANCE_SECONDS
   );
+}
+
+/** The token's header, or undefined when it is not a JWT whose header is JSON (jsonwebtoken throws then). */
+function headerOf(rawToken: string): { kid?: unknown } | undefined {
+  try {
+    return decode(rawToken, { complete: true })?.header;
+  } catch {
+    return undefined;
+  }
 }
