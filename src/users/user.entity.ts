@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'users' })
 /** Every account has exactly one password hash: bcrypt, or an imported FunGame hash with its key. */
@@ -6,6 +6,10 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Update
   'CHK_users_one_password',
   '(password_hash IS NULL) <> (legacy_password_hash IS NULL) AND (legacy_password_hash IS NULL) = (legacy_password_key IS NULL)',
 )
+/** An email and its folded key come and go together. */
+@Check('CHK_users_email_key', '(email IS NULL) = (email_key IS NULL)')
+/** One address is one account, in any letter case; accounts without one (NULL) do not collide. */
+@Index('UQ_users_email_key', ['emailKey'], { unique: true })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   public id!: string;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type VerificationPurpose = 'register' | 'reset';
 
@@ -7,6 +7,8 @@ export type VerificationPurpose = 'register' | 'reset';
  * minutes, void after 5 wrong tries. Only a keyed hash of the code is stored.
  */
 @Entity({ name: 'verification_codes' })
+/** The retention job deletes expired codes by this. */
+@Index('verification_codes_by_expiry', ['expiresAt'])
 export class VerificationCode {
   @PrimaryColumn({ type: 'varchar', length: 16 })
   public purpose!: VerificationPurpose;
