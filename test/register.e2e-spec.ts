@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+
 import { ApiTokensService } from '../src/api-tokens/api-tokens.service';
 import { login, PASSWORD, uniqueUsername } from './support/accounts';
 import { JSON_CONTENT_TYPE, TOKEN_REVOKED } from './support/contract-strings';
@@ -431,6 +433,47 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
       for (const response of [known, unknown, nobody]) expect(response.text).toBe(JSON.stringify(CODE_SENT));
       expect((await smtp.nextMailTo(email)).subject).toMatch(/^FunGame 重置密码验证码：\d{6}$/);
       await expect(smtp.nextMailTo(stranger, 500)).rejects.toThrow('no mail');
+    });
+
+    it('findpassword answers before the mail goes out, so its timing does not tell which accounts exist', async () => {
+      const { username, email } = await registered();
+      smtp.holdMail();
+      try {
+        // Were the answer to wait for the SMTP server, which now holds every message, this would hang.
+        const response = await post('/user/findpassword', { Username: username, Email: email });
+        expectBody(response, CODE_SENT);
+        await expect(smtp.nextMailTo(email, 500)).rejects.toThrow('no mail');
+      } finally {
+        smtp.releaseMail();
+      }
+      expect((await smtp.nextMailTo(email)).subject).toMatch(/^FunGame 重置密码验证码：\d{6}$/);
+    });
+
+    it('findpassword with a mail the server refuses: the same answer, the failure logged, no code left behind', async () => {
+      const { username, email } = await registered();
+      const loggedErrors = jest.spyOn(Logger.prototype, 'error');
+      const notMailed = (): boolean =>
+        loggedErrors.mock.calls.some(([message]) => String(message).startsWith('A password-reset code was not mailed'));
+      smtp.refuseMail(true);
+      try {
+        expectBody(await post('/user/findpassword', { Username: username, Email: email }), CODE_SENT);
+        for (let waited = 0; !notMailed() && waited < 10_000; waited += 50) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(notMailed()).toBe(true);
+      } finally {
+        smtp.refuseMail(false);
+        loggedErrors.mockRestore();
+      }
+      expect(
+        await server.dataSource.query(
+          `SELECT 1 FROM verification_codes WHERE purpose = 'reset' AND username_key = $1`,
+          [username.toLowerCase()],
+        ),
+      ).toEqual([]);
+      // Nothing holds back a new code: the next request mails one at once.
+      expectBody(await post('/user/findpassword', { Username: username, Email: email }), CODE_SENT);
+      expect((await smtp.nextMailTo(email)).subject).toMatch(/^FunGame 重置密码验证码：\d{6}$/);
     });
 
     it('resetpassword: a wrong code counts, the right one sets the password and ends every session', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -57,7 +57,11 @@ const REGISTERED: RegistrationOutcome = {
  * code), and the password reset by mail. Nothing about an account is written before its code is right.
  */
 @Injectable()
-export class RegistrationService {
+export class RegistrationService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(RegistrationService.name);
+  /** Reset codes being issued and mailed after their request was answered (see `findPassword`). */
+  private readonly queued = new Set<Promise<void>>();
+
   public constructor(
     @Inject(registrationConfig.KEY) private readonly config: ConfigType<typeof registrationConfig>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -131,8 +135,9 @@ export class RegistrationService {
 
   /**
    * Mails a reset code when the name and email belong to one account. The answer is the same whether
-   * or not they do, so that it tells nobody which accounts exist.
-   * @throws MailNotSentError
+   * or not they do, so that it tells nobody which accounts exist; and so is its timing: the code is
+   * issued and mailed (or the miss audited) after the answer, in the background. A mail that does not
+   * go out is logged and takes its code with it; the player asks again.
    */
   public async findPassword(
     rawUsername: string,
@@ -145,16 +150,32 @@ export class RegistrationService {
     if (email === null) return { success: false, message: RegistrationMessages.emailInvalid };
 
     const user = await this.users.findByUsernameAndEmail(username, email);
-    if (user === null) {
-      await this.audit.record(
-        'password_reset_code_not_sent',
-        { username, apiTokenId: origin.apiTokenId },
-        origin.client,
-      );
-    } else {
-      await this.mailCode(addresseeOf('reset', user.username, email), user.username, email, origin, user.id);
-    }
+    this.queue(
+      user === null
+        ? () =>
+            this.audit.record(
+              'password_reset_code_not_sent',
+              { username, apiTokenId: origin.apiTokenId },
+              origin.client,
+            )
+        : () => this.mailCode(addresseeOf('reset', user.username, email), user.username, email, origin, user.id),
+    );
     return { success: true, message: PasswordResetMessages.codeSent };
+  }
+
+  /** A stopping process answers no new request by now: let the queued reset mails finish first. */
+  public async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.queued]);
+  }
+
+  private queue(work: () => Promise<void>): void {
+    const job = work()
+      .catch((error: unknown) => {
+        // mailCode has discarded the code already; the message names the SMTP failure, never the code.
+        this.logger.error(`A password-reset code was not mailed: ${(error as Error).message}`);
+      })
+      .finally(() => this.queued.delete(job));
+    this.queued.add(job);
   }
 
   /**

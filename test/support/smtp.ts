@@ -18,6 +18,10 @@ export interface TestSmtpServer {
   nextMailTo(address: string, timeoutMs?: number): Promise<DeliveredMail>;
   /** Refuses every message from now on (`550`), or accepts them again. */
   refuseMail(refuse: boolean): void;
+  /** Holds every message from now on without answering its DATA, until `releaseMail()`. */
+  holdMail(): void;
+  /** Answers the held messages (accepting them) and holds no more. */
+  releaseMail(): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const waiting: { address: string; resolve: (mail: DeliveredMail) => void }[] = [];
   const claimed = new Set<DeliveredMail>();
   let refusing = false;
+  let holding = false;
+  const held: (() => void)[] = [];
 
   const take = (address: string): DeliveredMail | undefined => {
     const mail = delivered.find((candidate) => !claimed.has(candidate) && candidate.to.includes(address.toLowerCase()));
@@ -47,24 +53,25 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
         stream.on('end', () => callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 })));
         return;
       }
-      simpleParser(stream)
-        .then((parsed: ParsedMail) => {
-          delivered.push({
-            to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            subject: parsed.subject ?? '',
-            text: parsed.text ?? '',
-            html: typeof parsed.html === 'string' ? parsed.html : '',
-          });
-          for (const waiter of [...waiting]) {
-            const mail = take(waiter.address);
-            if (mail) {
-              waiting.splice(waiting.indexOf(waiter), 1);
-              waiter.resolve(mail);
-            }
+      const accept = (parsed: ParsedMail): void => {
+        delivered.push({
+          to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          subject: parsed.subject ?? '',
+          text: parsed.text ?? '',
+          html: typeof parsed.html === 'string' ? parsed.html : '',
+        });
+        for (const waiter of [...waiting]) {
+          const mail = take(waiter.address);
+          if (mail) {
+            waiting.splice(waiting.indexOf(waiter), 1);
+            waiter.resolve(mail);
           }
-          callback();
-        })
+        }
+        callback();
+      };
+      simpleParser(stream)
+        .then((parsed: ParsedMail) => (holding ? held.push(() => accept(parsed)) : accept(parsed)))
         .catch(callback);
     },
   });
@@ -88,6 +95,11 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
         }, timeoutMs).unref();
       }),
     refuseMail: (refuse) => (refusing = refuse),
+    holdMail: () => (holding = true),
+    releaseMail: () => {
+      holding = false;
+      for (const release of held.splice(0)) release();
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
