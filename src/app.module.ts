@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 
+import { ApiTokensModule } from './api-tokens/api-tokens.module';
 import { AuthModule } from './auth/auth.module';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
@@ -11,12 +12,14 @@ import { databaseConfig } from './config/database.config';
 import { validateEnvironment } from './config/environment.validation';
 import { loggingConfig } from './config/logging.config';
 import { metricsConfig } from './config/metrics.config';
+import { registrationConfig } from './config/registration.config';
 import { retentionConfig } from './config/retention.config';
 import { sessionsConfig } from './config/sessions.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RegistrationModule } from './registration/registration.module';
 import { RetentionModule } from './retention/retention.module';
 
 @Module({
@@ -30,17 +33,20 @@ import { RetentionModule } from './retention/retention.module';
         databaseConfig,
         loggingConfig,
         metricsConfig,
+        registrationConfig,
         retentionConfig,
         sessionsConfig,
       ],
       validate: validateEnvironment,
     }),
+    ApiTokensModule,
     AuthModule,
     DatabaseModule,
     EventEmitterModule.forRoot(),
     HealthModule,
     LoggingModule,
     MetricsModule,
+    RegistrationModule,
     RetentionModule,
     ScheduleModule.forRoot(),
   ],

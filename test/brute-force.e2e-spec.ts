@@ -104,7 +104,7 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
   }, 30_000);
 });
 
-describe('rate limit per client address on login and register (@nestjs/throttler)', () => {
+describe('rate limit per client address on login, register, findpassword and resetpassword (@nestjs/throttler)', () => {
   it('answers 429 with Retry-After and the PayloadModel once the limit is used up', async () => {
     const server = await startTestApp({}, { rateLimit: 3, rateWindowMs: 60_000 });
     try {
@@ -131,6 +131,56 @@ describe('rate limit per client address on login and register (@nestjs/throttler
       await server.close();
     }
   });
+
+  it.each<[string, number, () => Record<string, string>]>([
+    ['/user/findpassword', 14, () => ({ Username: uniqueUsername(), Email: `${uniqueUsername()}@example.com` })],
+    [
+      '/user/resetpassword',
+      15,
+      () => ({
+        Username: uniqueUsername(),
+        Email: `${uniqueUsername()}@example.com`,
+        VerifyCode: '123456',
+        NewPassword: PASSWORD,
+      }),
+    ],
+  ])(
+    '%s: 429 with Retry-After and its PayloadModel (RequestType %d) once the limit is used up',
+    async (path, requestType, body) => {
+      const server = await startTestApp({}, { rateLimit: 3, rateWindowMs: 60_000 });
+      try {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const answered = await http(server.url, 'POST', path, { body: body() });
+          expect({
+            status: answered.status,
+            requestType: (answered.json as { RequestType: number }).RequestType,
+          }).toEqual({
+            status: 200,
+            requestType,
+          });
+        }
+        const limited = await http(server.url, 'POST', path, { body: body() });
+        expect(limited.status).toBe(429);
+        expect(limited.json).toEqual({
+          RequestType: requestType,
+          StatusCode: 429,
+          Message: '请求过于频繁，请稍后再试。',
+          Data: {},
+        });
+        expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+        // Each route counts apart: registration from the same address is still answered.
+        expect(
+          (
+            await http(server.url, 'POST', '/user/register', {
+              body: { Username: uniqueUsername(), Password: PASSWORD },
+            })
+          ).status,
+        ).toBe(200);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   const redisUrl = TEST_REDIS_URL;
 

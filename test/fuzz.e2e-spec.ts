@@ -22,17 +22,25 @@ const REQUEST_UNAVAILABLE = JSON.stringify('服务器暂时无法处理请求。
 const TOKEN_REVOKED = JSON.stringify('此 Token 已吊销，请重新登录以获取 Token。');
 const logoutFailed = (status: number): string =>
   JSON.stringify({ RequestType: 1, StatusCode: status, Message: '退出登录失败！', Data: {} });
-/** Every message a registration refused with 400 may carry (the route adds no others). */
-const REGISTRATION_400_MESSAGES = [
+/** The rules' refusals of registration and password reset: 200 answers of the routes (register.md). */
+const RULE_MESSAGES = [
   '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。',
-  '用户名和密码必须是字符串。',
+  '请填写有效的邮箱地址（不超过 254 个字符）。',
   '密码长度至少为 8 个字符。',
   '密码不能超过 72 个字节（UTF-8）。',
   '密码不能包含控制字符。',
-  '服务器暂时无法处理注册请求。',
 ];
-const registrationRefused = (status: number, message: string): string =>
-  JSON.stringify({ RequestType: 12, StatusCode: status, Message: message, Data: {} });
+const REGISTRATION_UNAVAILABLE = JSON.stringify('服务器暂时无法处理注册请求。');
+const FIND_PASSWORD_UNAVAILABLE = JSON.stringify('服务器暂时无法处理找回密码请求。');
+const RESET_PASSWORD_UNAVAILABLE = JSON.stringify('服务器暂时无法处理重置密码请求。');
+/** A rule's refusal: 200, PayloadModel of the route's RequestType, `success` false. */
+const ruleRefusals = (requestType: number, data: object): string[] =>
+  RULE_MESSAGES.map((message) =>
+    JSON.stringify({ RequestType: requestType, StatusCode: 200, Message: message, Data: data }),
+  );
+const REGISTER_REFUSALS = ruleRefusals(12, { success: false, type: 0 });
+const FIND_PASSWORD_REFUSALS = ruleRefusals(14, { success: false });
+const RESET_PASSWORD_REFUSALS = ruleRefusals(15, { success: false });
 /** Node's HTTP parser's answer to a request it cannot parse (an unknown method): no route ever sees it. */
 const PARSER_CLIENT_ERROR = '{"error":"Bad Request","message":"Client Error","statusCode":400}';
 
@@ -84,7 +92,8 @@ class Random {
   }
 }
 
-type RouteKind = 'login' | 'register' | 'logout' | 'bearer' | 'health' | 'live' | 'docs';
+type RouteKind =
+  'login' | 'register' | 'findPassword' | 'resetPassword' | 'logout' | 'bearer' | 'health' | 'live' | 'docs';
 
 interface Route {
   kind: RouteKind;
@@ -94,6 +103,8 @@ interface Route {
 
 const ROUTES: readonly Route[] = [
   { kind: 'register', method: 'POST', path: '/user/register' },
+  { kind: 'findPassword', method: 'POST', path: '/user/findpassword' },
+  { kind: 'resetPassword', method: 'POST', path: '/user/resetpassword' },
   { kind: 'login', method: 'POST', path: '/user/login' },
   { kind: 'bearer', method: 'POST', path: '/user/refresh' },
   { kind: 'logout', method: 'POST', path: '/user/logout' },
@@ -156,6 +167,8 @@ const CONTENT_TYPES = [
 
 const USERNAME_KEYS = ['Username', 'username', 'USERNAME', 'uSeRnAmE'];
 const PASSWORD_KEYS = ['Password', 'password', 'PASSWORD', 'pAsSwOrD'];
+/** The other fields of registration and password reset. */
+const OTHER_FIELD_KEYS = ['Email', 'email', 'VerifyCode', 'verifycode', 'NewPassword', 'NEWPASSWORD'];
 /** Never a casing of Username: an extra key must not be able to carry a username. */
 const EXTRA_KEYS = [
   'IsAdmin',
@@ -229,6 +242,7 @@ function credentials(random: Random): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (random.chance(0.85)) body[random.pick(USERNAME_KEYS)] = invalidUsername(random);
   if (random.chance(0.85)) body[random.pick(PASSWORD_KEYS)] = anyValue(random);
+  if (random.chance(0.5)) body[random.pick(OTHER_FIELD_KEYS)] = anyValue(random);
   if (random.chance(0.2)) body[random.pick(EXTRA_KEYS)] = anyValue(random);
   return body;
 }
@@ -453,7 +467,9 @@ function violation(fuzz: FuzzCase, response: WireResponse): string | undefined {
   const oversized = fuzz.body !== undefined && fuzz.body.length > BODY_LIMIT && BODY_METHODS.has(fuzz.method);
   if (oversized) {
     if (route?.kind === 'login') return is(413, LOGIN_UNAVAILABLE);
-    if (route?.kind === 'register') return is(413, registrationRefused(413, '服务器暂时无法处理注册请求。'));
+    if (route?.kind === 'register') return is(413, REGISTRATION_UNAVAILABLE);
+    if (route?.kind === 'findPassword') return is(413, FIND_PASSWORD_UNAVAILABLE);
+    if (route?.kind === 'resetPassword') return is(413, RESET_PASSWORD_UNAVAILABLE);
     if (route?.kind === 'logout') return is(413, logoutFailed(413));
     return is(413, REQUEST_UNAVAILABLE);
   }
@@ -465,9 +481,20 @@ function violation(fuzz: FuzzCase, response: WireResponse): string | undefined {
         is(401, INVALID_CREDENTIALS) && is(400, LOGIN_UNAVAILABLE) && 'expected the 401 PayloadModel or the 400 string'
       );
     case 'register':
-      return REGISTRATION_400_MESSAGES.some((message) => status === 400 && text === registrationRefused(400, message))
+      return (status === 400 && text === REGISTRATION_UNAVAILABLE) ||
+        (status === 200 && REGISTER_REFUSALS.includes(text))
         ? undefined
-        : 'expected 400 with a registration PayloadModel';
+        : 'expected the 400 string or a rule refusal';
+    case 'findPassword':
+      return (status === 400 && text === FIND_PASSWORD_UNAVAILABLE) ||
+        (status === 200 && FIND_PASSWORD_REFUSALS.includes(text))
+        ? undefined
+        : 'expected the 400 string or a rule refusal';
+    case 'resetPassword':
+      return (status === 400 && text === RESET_PASSWORD_UNAVAILABLE) ||
+        (status === 200 && RESET_PASSWORD_REFUSALS.includes(text))
+        ? undefined
+        : 'expected the 400 string or a rule refusal';
     // Every token the fuzzer sends is refused before a scope is even read: a 401 either way.
     case 'logout':
     case 'bearer': {
@@ -518,7 +545,7 @@ describe(`fuzzing every route with ${REQUESTS} malformed requests (seed ${SEED})
     const random = new Random(SEED);
     const cases = Array.from({ length: REQUESTS }, (_, index) => fuzzCase(random, index, bearerToken));
     // audit_events is left out on purpose: every refused login is audited (login_failed, no user).
-    const { users, sessions, login_failures } = await tableCounts(server.dataSource);
+    const { users, sessions, login_failures, verification_codes } = await tableCounts(server.dataSource);
 
     /** The failures grouped by what went wrong where, with the first few requests of each kind. */
     const failures = new Map<string, { count: number; examples: string[] }>();
@@ -569,6 +596,8 @@ describe(`fuzzing every route with ${REQUESTS} malformed requests (seed ${SEED})
       'POST /user/login 413',
       'POST /user/register 400',
       'POST /user/register 413',
+      'POST /user/findpassword 400',
+      'POST /user/resetpassword 400',
       'POST /user/refresh 401',
       'POST /user/logout 401',
       'GET /user/me 401',
@@ -580,7 +609,9 @@ describe(`fuzzing every route with ${REQUESTS} malformed requests (seed ${SEED})
       expect({ label, seen: (seen.get(label) ?? 0) > 0 }).toEqual({ label, seen: true });
     }
 
-    expect(await tableCounts(server.dataSource)).toEqual(expect.objectContaining({ users, sessions, login_failures }));
+    expect(await tableCounts(server.dataSource)).toEqual(
+      expect.objectContaining({ users, sessions, login_failures, verification_codes }),
+    );
     const health = await http(server.url, 'GET', '/health');
     expect(health.status).toBe(200);
   });

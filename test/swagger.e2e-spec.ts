@@ -60,6 +60,8 @@ describe('Swagger UI and the OpenAPI document', () => {
     expect(operations).toEqual(
       expect.arrayContaining([
         'POST /user/register',
+        'POST /user/findpassword',
+        'POST /user/resetpassword',
         'POST /user/login',
         'POST /user/refresh',
         'POST /user/logout',
@@ -70,10 +72,21 @@ describe('Swagger UI and the OpenAPI document', () => {
     );
   });
 
-  it('declares a JWT bearer security scheme, required by the bearer routes and not by login or register', () => {
+  it('declares two bearer schemes: the JWT for the bearer routes, APIBearer for register and the reset', () => {
     const schemes = Object.entries(document.components.securitySchemes ?? {});
-    expect(schemes).toEqual([[expect.any(String), { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }]]);
-    const [[schemeName]] = schemes;
+    expect(schemes).toEqual([
+      ['bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }],
+      [
+        'APIBearer',
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: '<id>.<secret>',
+          description: expect.stringContaining('API token'),
+        },
+      ],
+    ]);
+    const schemeName = 'bearer';
 
     for (const [path, method] of [
       ['/user/refresh', 'post'],
@@ -86,7 +99,12 @@ describe('Swagger UI and the OpenAPI document', () => {
       });
     }
     expect(document.paths['/user/login'].post.security).toBeUndefined();
-    expect(document.paths['/user/register'].post.security).toBeUndefined();
+    for (const path of ['/user/register', '/user/findpassword', '/user/resetpassword']) {
+      expect({ path, security: document.paths[path].post.security }).toEqual({
+        path,
+        security: [{ APIBearer: [] }],
+      });
+    }
   });
 
   it("gives login's responses the contract's examples", () => {
@@ -142,15 +160,39 @@ describe('Swagger UI and the OpenAPI document', () => {
     );
   });
 
-  it("gives register's responses their PayloadModel examples", () => {
+  it("gives register's responses register.md's examples: the PayloadModel with Data, the 400 string", () => {
     expect(responseSchema('/user/register', 'post', '200').properties).toEqual(
       expect.objectContaining({
         RequestType: expect.objectContaining({ example: 12 }),
-        Message: expect.objectContaining({ example: '注册成功！' }),
+        Message: expect.objectContaining({ example: '注册成功！请牢记您的账号与密码！' }),
+        Data: { $ref: '#/components/schemas/RegisterResultDto' },
       }),
     );
-    expect(responseSchema('/user/register', 'post', '409').properties).toEqual(
-      expect.objectContaining({ Message: expect.objectContaining({ example: '此用户名已被注册。' }) }),
+    expect(document.components.schemas?.RegisterResultDto).toEqual(
+      expect.objectContaining({
+        properties: {
+          success: expect.objectContaining({ type: 'boolean' }),
+          type: expect.objectContaining({ type: 'number', enum: [0, 1, 2, 3] }),
+        },
+      }),
     );
+    expect(responseSchema('/user/register', 'post', '400')).toEqual({
+      type: 'string',
+      example: '服务器暂时无法处理注册请求。',
+    });
+    expect(responseSchema('/user/findpassword', 'post', '400')).toEqual({
+      type: 'string',
+      example: '服务器暂时无法处理找回密码请求。',
+    });
+    expect(responseSchema('/user/resetpassword', 'post', '400')).toEqual({
+      type: 'string',
+      example: '服务器暂时无法处理重置密码请求。',
+    });
+  });
+
+  it('shows the email in /user/me', () => {
+    const profile = responseSchema('/user/me', 'get', '200') as { properties: Record<string, unknown> };
+    expect(Object.keys(profile.properties)).toEqual(['Id', 'Username', 'Email', 'RegisteredAt']);
+    expect(profile.properties.Email).toEqual(expect.objectContaining({ type: 'string', nullable: true }));
   });
 });

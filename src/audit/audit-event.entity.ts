@@ -13,10 +13,22 @@ export const AUDIT_EVENT_TYPES = [
   'session_revoked',
   'password_changed',
   'password_change_failed',
+  'register_code_sent',
+  'register_code_rejected',
+  'password_reset_code_sent',
+  'password_reset_code_not_sent',
+  'password_reset',
+  'password_reset_failed',
+  'api_token_created',
+  'api_token_revoked',
+  'api_token_refused',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-/** One security-relevant event. Never holds a password, a token or a token id. */
+/**
+ * One security-relevant event. Never holds a password, a verification code, a token or a bearer token's
+ * id (an API token's id is no secret).
+ */
 @Entity({ name: 'audit_events' })
 @Index('audit_events_by_time', ['occurredAt'])
 export class AuditEvent {
@@ -44,4 +56,8 @@ export class AuditEvent {
 
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   public userAgent!: string | null;
+
+  /** The API token the request came with (its id only), or the one an operator issued or revoked. */
+  @Column({ name: 'api_token_id', type: 'varchar', length: 64, nullable: true })
+  public apiTokenId!: string | null;
 }

@@ -7,7 +7,7 @@ import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import type { ClientInfo } from '../sessions/sessions.service';
 import { AuditEventType } from './audit-event.entity';
-import { AUDIT_ROW_COLUMNS, AuditRow, auditRowOf, AuditSubject } from './audit-row';
+import { AUDIT_ROW_COLUMNS_WITH_API_TOKEN, AuditRow, auditRowOf, AuditSubject } from './audit-row';
 
 export type { AuditSubject } from './audit-row';
 
@@ -44,11 +44,12 @@ export class AuditService {
     // only. These rows record no state change (failed logins, registrations are their own commit's), so
     // a crash of PostgreSQL itself may lose the last fraction of a second of them and nothing else.
     await this.pool.query({
-      name: 'fungame-audit-insert',
+      name: 'fungame-audit-insert-v2',
       text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO ${AUDIT_ROW_COLUMNS}
+             INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN}
              SELECT event_row.*
-               FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[])
+               FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[],
+                           $7::varchar[])
                     AS event_row CROSS JOIN async_commit`,
       values: [
         rows.map((row) => row.event),
@@ -57,6 +58,7 @@ export class AuditService {
         rows.map((row) => row.sessionId),
         rows.map((row) => row.clientAddress),
         rows.map((row) => row.userAgent),
+        rows.map((row) => row.apiTokenId ?? null),
       ],
     });
     return rows.map(() => undefined);

@@ -3,7 +3,6 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
-  ApiConflictResponse,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
@@ -15,7 +14,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 
 import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
-import { ContractMessages, RegistrationMessages, ThrottlingMessages } from '../contract/contract-messages';
+import { ContractMessages, ThrottlingMessages } from '../contract/contract-messages';
 import { ContractRoute } from '../contract/contract-route.decorator';
 import { DataRequestType } from '../contract/data-request-type';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
@@ -31,8 +30,6 @@ import { LoginDto } from './dto/login.dto';
 import { LoginResponseDto } from './dto/login-response.dto';
 import { LogoutFailureResponseDto } from './dto/logout-failure-response.dto';
 import { LogoutResponseDto } from './dto/logout-response.dto';
-import { RegisterDto } from './dto/register.dto';
-import { RegisterFailureResponseDto, RegisterResponseDto } from './dto/register-response.dto';
 import { SessionMaxAgeGuard } from './guards/session-max-age.guard';
 import { LOGOUT_SCOPES, logoutScopeOf } from './logout-scope';
 
@@ -44,34 +41,6 @@ const RETRY_AFTER_HEADER = {
 @Controller('user')
 export class AuthController {
   public constructor(private readonly auth: AuthService) {}
-
-  @Post('register')
-  @Public()
-  @UseGuards(ThrottlerGuard)
-  @ContractRoute('register')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Create an account' })
-  @ApiBody({ type: RegisterDto })
-  @ApiOkResponse({ type: RegisterResponseDto })
-  @ApiBadRequestResponse({
-    type: RegisterFailureResponseDto,
-    description: `Invalid input, e.g. "${RegistrationMessages.passwordTooShort}"`,
-  })
-  @ApiConflictResponse({ type: RegisterFailureResponseDto, description: 'The name is taken, in any letter case.' })
-  @ApiTooManyRequestsResponse({
-    type: RegisterFailureResponseDto,
-    description: `Too many registrations from this address: "${ThrottlingMessages.tooManyRequests}"`,
-    headers: RETRY_AFTER_HEADER,
-  })
-  public async register(
-    @Body() body: RegisterDto,
-    @Req() request: FastifyRequest,
-  ): Promise<PayloadModel<{ username: string }>> {
-    const user = await this.auth.register(body.Username, body.Password, clientInfoOf(request));
-    return payloadModel(DataRequestType.Reg_Reg, HttpStatus.OK, RegistrationMessages.registered, {
-      username: user.username,
-    });
-  }
 
   @Post('login')
   @Public()

@@ -26,6 +26,7 @@ import { UserSessionsController } from './user-sessions.controller';
 
 @Module({
   controllers: [AuthController, JwksController, UserCenterController, UserSessionsController],
+  exports: [PasswordHasher],
   imports: [
     // TokenService passes the key ring's signing key with every sign; the module holds no key of its own.
     JwtModule.register({}),

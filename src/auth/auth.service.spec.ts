@@ -11,12 +11,10 @@ import {
   InvalidBearerTokenError,
   InvalidCredentialsError,
   LogoutFailedError,
-  MalformedRequestError,
 } from '../contract/contract-errors';
-import { RegistrationMessages } from '../contract/contract-messages';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.service';
-import { UserCredentials, UserProfile, UsersService } from '../users/users.service';
+import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { AuthenticatedPrincipal } from './authenticated-principal';
 import { SigningKeys } from './signing-keys';
@@ -49,6 +47,7 @@ const CLIENT: ClientInfo = { address: '203.0.113.7', userAgent: 'FunGame/1.0' };
 const PRINCIPAL: AuthenticatedPrincipal = {
   userId: USER_ID,
   username: 'Player',
+  email: null,
   registeredAt: new Date('2026-11-01T08:00:00.000Z'),
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
@@ -134,36 +133,6 @@ describe('AuthService', () => {
     jest.restoreAllMocks();
   });
 
-  describe('register', () => {
-    it('creates the user under the NFC form of the name, with a bcrypt hash of the password', async () => {
-      const profile: UserProfile = { id: USER_ID, username: 'Andr\u00e9', registeredAt: new Date(0) };
-      users.create.mockResolvedValue(profile);
-
-      await expect(auth.register('Andre\u0301', PASSWORD, CLIENT)).resolves.toBe(profile);
-
-      expect(users.create).toHaveBeenCalledTimes(1);
-      const [username, hash] = users.create.mock.calls[0];
-      expect(username).toBe('Andr\u00e9');
-      expect(bcrypt.getRounds(hash)).toBe(COST);
-      await expect(bcrypt.compare(PASSWORD, hash)).resolves.toBe(true);
-    });
-
-    it.each<[string, string]>([
-      ['empty', ''],
-      ['with a leading space', ' Player'],
-      ['with a trailing space', 'Player '],
-      ['with a NUL', 'Pla\0yer'],
-      ['with a tab', 'Pla\tyer'],
-      ['of 33 characters', 'p'.repeat(33)],
-    ])('refuses a name %s with MalformedRequestError, creating nothing', async (_case, name) => {
-      const error: unknown = await auth.register(name, PASSWORD, CLIENT).catch((thrown: unknown) => thrown);
-
-      expect(error).toBeInstanceOf(MalformedRequestError);
-      expect((error as MalformedRequestError).reasons).toEqual([RegistrationMessages.usernameInvalid]);
-      expect(users.create).not.toHaveBeenCalled();
-    });
-  });
-
   describe('login', () => {
     const credentials = (hash: string): UserCredentials => ({ id: USER_ID, username: 'Player', passwordHash: hash });
 
@@ -186,6 +155,7 @@ describe('AuthService', () => {
         sessionId,
         clientAddress: CLIENT.address,
         userAgent: CLIENT.userAgent,
+        apiTokenId: null,
       });
       expect(audit.record).not.toHaveBeenCalledWith('login_succeeded', expect.anything(), expect.anything());
       expect(audit.announce).toHaveBeenCalledWith('login_succeeded', {

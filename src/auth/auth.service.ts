@@ -10,13 +10,11 @@ import {
   InvalidBearerTokenError,
   InvalidCredentialsError,
   LogoutFailedError,
-  MalformedRequestError,
   SessionNotFoundError,
 } from '../contract/contract-errors';
-import { RegistrationMessages } from '../contract/contract-messages';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
-import { UserCredentials, UserProfile, UsersService } from '../users/users.service';
+import { UserCredentials, UsersService } from '../users/users.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
 import type { LogoutScope } from './logout-scope';
 import { PasswordHasher } from './password-hasher.service';
@@ -42,15 +40,6 @@ export class AuthService {
     private readonly lockout: LoginLockoutService,
     private readonly audit: AuditService,
   ) {}
-
-  /** @throws MalformedRequestError for a name that can never be a username; UsernameTakenError. */
-  public async register(rawUsername: string, password: string, client: ClientInfo): Promise<UserProfile> {
-    const username = UsersService.normaliseUsername(rawUsername);
-    if (username === null) throw new MalformedRequestError([RegistrationMessages.usernameInvalid]);
-    const user = await this.users.create(username, await this.passwords.hash(password));
-    await this.audit.record('register', { username: user.username, userId: user.id }, client);
-    return user;
-  }
 
   /**
    * Checks the credentials and opens a session. Unknown user, wrong password and empty fields fail

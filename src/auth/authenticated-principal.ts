@@ -3,6 +3,8 @@ export interface AuthenticatedPrincipal {
   userId: string;
   /** The account's name as stored; the token's `sub` must be exactly this. */
   username: string;
+  /** The account's email; null for an account created without one (imported, or verification off). */
+  email: string | null;
   registeredAt: Date;
   sessionId: string;
   tokenId: string;

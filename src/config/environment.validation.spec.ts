@@ -2,6 +2,8 @@ import { EnvironmentVariables, EXAMPLE_JWT_SECRET, validateEnvironment } from '.
 
 /** 32 bytes exactly: the shortest secret production accepts. */
 const PRODUCTION_SECRET = 'k'.repeat(32);
+/** Production with registration by mail on (the default) also wants a mail server. */
+const SMTP_URL = 'smtp://127.0.0.1:2525';
 
 /** The message `validateEnvironment` refuses the environment with (fails the test if it accepts it). */
 function refusal(environment: Record<string, string | undefined>): string {
@@ -111,25 +113,25 @@ describe('validateEnvironment', () => {
 
   describe('JWT_SECRET', () => {
     it('is required in production', () => {
-      expect(refusal({ NODE_ENV: 'production' })).toBe(
+      expect(refusal({ NODE_ENV: 'production', SMTP_URL })).toBe(
         'Invalid configuration: JWT_SECRET is required when NODE_ENV=production',
       );
     });
 
     it('must be at least 32 bytes in production', () => {
-      expect(refusal({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(31) })).toBe(
+      expect(refusal({ NODE_ENV: 'production', SMTP_URL, JWT_SECRET: 'k'.repeat(31) })).toBe(
         'Invalid configuration: JWT_SECRET must be at least 32 bytes long',
       );
     });
 
     it('must not be the example value in production', () => {
-      expect(refusal({ NODE_ENV: 'production', JWT_SECRET: EXAMPLE_JWT_SECRET })).toBe(
+      expect(refusal({ NODE_ENV: 'production', SMTP_URL, JWT_SECRET: EXAMPLE_JWT_SECRET })).toBe(
         'Invalid configuration: JWT_SECRET is the example value from .env.example; set a secret of your own',
       );
     });
 
     it('of 32 bytes is accepted in production', () => {
-      const environment = validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET });
+      const environment = validateEnvironment({ NODE_ENV: 'production', SMTP_URL, JWT_SECRET: PRODUCTION_SECRET });
 
       expect([environment.NODE_ENV, environment.JWT_SECRET]).toEqual(['production', PRODUCTION_SECRET]);
     });
@@ -162,12 +164,12 @@ describe('validateEnvironment', () => {
     it('ES256 needs exactly one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE, and no JWT_SECRET in production', () => {
       const message =
         'Invalid configuration: JWT_PRIVATE_KEY: JWT_ALGORITHM=ES256 needs exactly one of JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE';
-      expect(refusal({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256' })).toBe(message);
+      expect(refusal({ NODE_ENV: 'production', SMTP_URL, JWT_ALGORITHM: 'ES256' })).toBe(message);
       expect(refusal({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: PEM_KEY, JWT_PRIVATE_KEY_FILE: '/run/key.pem' })).toBe(
         message,
       );
       expect(
-        validateEnvironment({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: PEM_KEY }),
+        validateEnvironment({ NODE_ENV: 'production', SMTP_URL, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: PEM_KEY }),
       ).toMatchObject({
         JWT_ALGORITHM: 'ES256',
         JWT_SECRET: undefined,

@@ -246,6 +246,25 @@ export class EnvironmentVariables {
   @Max(1000)
   @IsInt()
   public SESSION_MAX_PER_USER = 10;
+
+  /** `POST /user/register` (and the password reset by mail) want an API token with the `register` scope. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  public REGISTRATION_REQUIRES_API_TOKEN = true;
+
+  /** Registration mails a code first; off creates the account at once, `Email` optional. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  public REGISTRATION_EMAIL_VERIFICATION = true;
+
+  /** The mail server for verification codes, e.g. `smtp://mail.example.com:25` or `smtps://user:pass@host:465`. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  public SMTP_URL?: string;
+
+  /** The sender of those mails: `address` or `Name <address>`. */
+  @Matches(/^[^\r\n]+$/, { message: 'MAIL_FROM must be one line: an address or Name <address>' })
+  public MAIL_FROM = 'FunGame <no-reply@fungame.localhost>';
 }
 
 /**
@@ -277,6 +296,22 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
       Object.assign(new ValidationError(), {
         property: 'JWT_PRIVATE_KEY',
         constraints: { es256: 'JWT_ALGORITHM=ES256 needs exactly one of JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE' },
+      }),
+    );
+  }
+  if (
+    environment.NODE_ENV === 'production' &&
+    environment.REGISTRATION_EMAIL_VERIFICATION === true &&
+    environment.SMTP_URL === undefined
+  ) {
+    errors.push(
+      Object.assign(new ValidationError(), {
+        property: 'SMTP_URL',
+        constraints: {
+          required:
+            'SMTP_URL is required when NODE_ENV=production and REGISTRATION_EMAIL_VERIFICATION is on ' +
+            '(the verification codes go out by mail)',
+        },
       }),
     );
   }

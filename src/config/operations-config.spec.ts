@@ -48,16 +48,20 @@ describe('logging configuration', () => {
   });
 
   it('writes JSON in production and under test, pretty lines in development (pino-pretty is installed here)', () => {
-    // Production refuses to start without a JWT_SECRET, so no namespace is built without one.
+    // Production refuses to start without a JWT_SECRET (and a mail server), so no namespace is built without them.
+    const production = { JWT_SECRET: 'k'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:2525' };
     const pretty = (nodeEnv: string): boolean =>
-      withEnvironment({ NODE_ENV: nodeEnv, JWT_SECRET: 'k'.repeat(32) }, () => loggingConfig().pretty);
+      withEnvironment({ NODE_ENV: nodeEnv, ...production }, () => loggingConfig().pretty);
     expect([pretty('production'), pretty('test'), pretty('development')]).toEqual([false, false, true]);
   });
 
   it('defaults LOG_LEVEL to warn under NODE_ENV=test only, and keeps one that is set', () => {
     expect(validateEnvironment({ NODE_ENV: 'test' }).LOG_LEVEL).toBe('warn');
     expect(validateEnvironment({ NODE_ENV: 'test', LOG_LEVEL: 'debug' }).LOG_LEVEL).toBe('debug');
-    expect(validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(32) }).LOG_LEVEL).toBe('log');
+    expect(
+      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:2525' })
+        .LOG_LEVEL,
+    ).toBe('log');
     expect(validateEnvironment({}).LOG_LEVEL).toBe('log');
   });
 

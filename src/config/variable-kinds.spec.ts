@@ -8,6 +8,7 @@ import { bruteForceConfig } from './brute-force.config';
 import { databaseConfig } from './database.config';
 import { loggingConfig } from './logging.config';
 import { metricsConfig } from './metrics.config';
+import { registrationConfig } from './registration.config';
 import { retentionConfig } from './retention.config';
 import { sessionsConfig } from './sessions.config';
 
@@ -15,6 +16,8 @@ type Variables = Record<string, string | undefined>;
 
 /** A secret the auth namespace accepts, so that reading it never generates a development secret on disk. */
 const SECRET = 'a unit-test secret of at least 32 bytes';
+/** Production with registration by mail on (the default) also wants a mail server. */
+const SMTP_URL = 'smtp://127.0.0.1:2525';
 
 /**
  * Runs `read` (which builds a namespace as the application does, from process.env) with exactly these
@@ -163,6 +166,30 @@ const KINDS: VariableKind[] = [
     invalid: ['maybe', 'SWAGGER_ENABLED must be a boolean value'],
   },
   {
+    kind: 'boolean',
+    variable: 'REGISTRATION_REQUIRES_API_TOKEN',
+    read: () => registrationConfig().requiresApiToken,
+    defaultValue: true,
+    valid: ['no', false],
+    invalid: ['sometimes', 'REGISTRATION_REQUIRES_API_TOKEN must be a boolean value'],
+  },
+  {
+    kind: 'boolean',
+    variable: 'REGISTRATION_EMAIL_VERIFICATION',
+    read: () => registrationConfig().emailVerification,
+    defaultValue: true,
+    valid: ['0', false],
+    invalid: ['later', 'REGISTRATION_EMAIL_VERIFICATION must be a boolean value'],
+  },
+  {
+    kind: 'string',
+    variable: 'MAIL_FROM',
+    read: () => registrationConfig().mailFrom,
+    defaultValue: 'FunGame <no-reply@fungame.localhost>',
+    valid: ['FunGame <games@example.com>', 'FunGame <games@example.com>'],
+    invalid: ['a\nBcc: b@example.com', 'MAIL_FROM must be one line: an address or Name <address>'],
+  },
+  {
     kind: 'enum',
     variable: 'LOG_LEVEL',
     read: () => loggingConfig().level,
@@ -193,6 +220,14 @@ const KINDS: VariableKind[] = [
     defaultValue: undefined,
     valid: ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
     invalid: ['127.0.0.1:6379', 'REDIS_URL must be a redis:// URL'],
+  },
+  {
+    kind: 'URL',
+    variable: 'SMTP_URL',
+    read: () => registrationConfig().smtpUrl,
+    defaultValue: undefined,
+    valid: ['smtps://mailer:secret@mail.example.com:465', 'smtps://mailer:secret@mail.example.com:465'],
+    invalid: ['mail.example.com:25', 'SMTP_URL must be an smtp:// or smtps:// URL'],
   },
   {
     kind: 'optional secret',
@@ -264,19 +299,19 @@ describe('required secret JWT_SECRET', () => {
       ['unset', undefined],
       ['empty', ''],
     ])('%s: refused as missing, naming it', (_case, value) => {
-      expect(refusal({ NODE_ENV: 'production', JWT_SECRET: value }, read)).toBe(
+      expect(refusal({ NODE_ENV: 'production', SMTP_URL, JWT_SECRET: value }, read)).toBe(
         'Invalid configuration: JWT_SECRET is required when NODE_ENV=production',
       );
     });
 
     it('shorter than 32 bytes: refused, naming it', () => {
-      expect(refusal({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(31) }, read)).toBe(
+      expect(refusal({ NODE_ENV: 'production', SMTP_URL, JWT_SECRET: 'k'.repeat(31) }, read)).toBe(
         'Invalid configuration: JWT_SECRET must be at least 32 bytes long',
       );
     });
 
     it('valid: used as given', () => {
-      expect(withEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET }, read)).toBe(SECRET);
+      expect(withEnvironment({ NODE_ENV: 'production', SMTP_URL, JWT_SECRET: SECRET }, read)).toBe(SECRET);
     });
   });
 
@@ -308,5 +343,24 @@ describe('required secret JWT_SECRET', () => {
       expect(withEnvironment({ DATA_DIR: dataDir, JWT_SECRET: SECRET }, read)).toBe(SECRET);
       expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
     });
+  });
+});
+
+describe('SMTP_URL in production', () => {
+  const read = (): string | undefined => registrationConfig().smtpUrl;
+
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+  ])('%s, with registration by mail on: refused, naming it', (_case, value) => {
+    expect(refusal({ NODE_ENV: 'production', JWT_SECRET: SECRET, SMTP_URL: value }, read)).toBe(
+      'Invalid configuration: SMTP_URL is required when NODE_ENV=production and REGISTRATION_EMAIL_VERIFICATION ' +
+        'is on (the verification codes go out by mail)',
+    );
+  });
+
+  it('unset, with registration by mail off: not needed', () => {
+    const variables = { NODE_ENV: 'production', JWT_SECRET: SECRET, REGISTRATION_EMAIL_VERIFICATION: 'off' };
+    expect(withEnvironment(variables, read)).toBeUndefined();
   });
 });

@@ -15,6 +15,19 @@ export class InvalidCredentialsError extends ContractError {}
 /** No `Authorization` header, or one whose scheme is not Bearer. */
 export class MissingBearerTokenError extends ContractError {}
 
+/**
+ * A route that wants an API token got none, or one that is unknown, wrong or revoked (a player's bearer
+ * token is none of these). register.md: 401, empty body, `WWW-Authenticate: Bearer`.
+ */
+export class MissingApiTokenError extends ContractError {}
+
+/** A live API token without the scope the route needs. */
+export class InsufficientApiTokenScopeError extends ContractError {
+  public constructor(public readonly scope: string) {
+    super(`scope ${scope} required`);
+  }
+}
+
 /** A bearer token that is malformed, forged, expired, replaced or belongs to an ended session. */
 export class InvalidBearerTokenError extends ContractError {}
 
@@ -26,6 +39,8 @@ export class MalformedRequestError extends ContractError {
 }
 
 export class UsernameTakenError extends ContractError {}
+
+export class EmailTakenError extends ContractError {}
 
 /**
  * The caller's session ended after the guard let the logout through (a concurrent logout, a reuse

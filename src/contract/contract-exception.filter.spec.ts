@@ -10,11 +10,12 @@ import { ThrottlerException } from '@nestjs/throttler';
 import {
   AccountLockedError,
   InvalidBearerTokenError,
+  InsufficientApiTokenScopeError,
   InvalidCredentialsError,
   LogoutFailedError,
   MalformedRequestError,
+  MissingApiTokenError,
   MissingBearerTokenError,
-  UsernameTakenError,
 } from './contract-errors';
 import { ContractExceptionFilter } from './contract-exception.filter';
 import { ContractRouteKind } from './contract-route.decorator';
@@ -25,6 +26,9 @@ const LOGIN_UNAVAILABLE = '"服务器暂时无法处理登录请求。"';
 const REQUEST_UNAVAILABLE = '"服务器暂时无法处理请求。"';
 const TOKEN_REVOKED = '"此 Token 已吊销，请重新登录以获取 Token。"';
 const LOGOUT_FAILED = '{"RequestType":1,"StatusCode":400,"Message":"退出登录失败！","Data":{}}';
+const REGISTRATION_UNAVAILABLE = '"服务器暂时无法处理注册请求。"';
+const FIND_PASSWORD_UNAVAILABLE = '"服务器暂时无法处理找回密码请求。"';
+const RESET_PASSWORD_UNAVAILABLE = '"服务器暂时无法处理重置密码请求。"';
 
 /** What the filter did to the reply. `payload` is what went to the wire; `sends` counts `send` calls. */
 class FakeReply {
@@ -130,12 +134,34 @@ describe('ContractExceptionFilter', () => {
       expect(reply.payload).toBe('{"RequestType":13,"StatusCode":401,"Message":"用户名或密码不正确。","Data":{}}');
     });
 
-    it('UsernameTakenError: 409 with the registration PayloadModel', () => {
-      const reply = respond(new UsernameTakenError(), 'register');
+    it.each<ContractRouteKind>(['register', 'findPassword', 'resetPassword'])(
+      'MissingApiTokenError on a %s route: 401, WWW-Authenticate: Bearer, no body at all',
+      (route) => {
+        const reply = respond(new MissingApiTokenError(), route);
 
-      expect(reply.statusCode).toBe(409);
-      expect(reply.headers).toEqual({ 'content-type': JSON_CONTENT_TYPE });
-      expect(reply.payload).toBe('{"RequestType":12,"StatusCode":409,"Message":"此用户名已被注册。","Data":{}}');
+        expect(reply.statusCode).toBe(401);
+        expect(reply.headers).toEqual({ 'www-authenticate': 'Bearer' });
+        expect(reply.sends).toBe(1);
+        expect(reply.payload).toBeUndefined();
+      },
+    );
+
+    it('InsufficientApiTokenScopeError: 403, the missing scope in WWW-Authenticate, no body', () => {
+      const reply = respond(new InsufficientApiTokenScopeError('register'), 'register');
+
+      expect(reply.statusCode).toBe(403);
+      expect(reply.headers).toEqual({ 'www-authenticate': 'Bearer error="insufficient_scope", scope="register"' });
+      expect(reply.payload).toBeUndefined();
+    });
+
+    it('AccountLockedError on the reset route: 429 with the PayloadModel of RequestType 15', () => {
+      const reply = respond(new AccountLockedError(30), 'resetPassword');
+
+      expect(reply.statusCode).toBe(429);
+      expect(reply.headers).toEqual({ 'retry-after': '30', 'content-type': JSON_CONTENT_TYPE });
+      expect(reply.payload).toBe(
+        '{"RequestType":15,"StatusCode":429,"Message":"登录失败次数过多，该账号已被暂时锁定，请稍后再试。","Data":{}}',
+      );
     });
 
     it('AccountLockedError: 429 with the login PayloadModel and Retry-After in seconds', () => {
@@ -160,7 +186,8 @@ describe('ContractExceptionFilter', () => {
       respond(new MissingBearerTokenError(), 'bearer');
       respond(new InvalidBearerTokenError(), 'bearer');
       respond(new InvalidCredentialsError(), 'login');
-      respond(new UsernameTakenError(), 'register');
+      respond(new MissingApiTokenError(), 'register');
+      respond(new InsufficientApiTokenScopeError('register'), 'findPassword');
       respond(new AccountLockedError(1), 'login');
       respond(new MalformedRequestError(), 'login');
       respond(new LogoutFailedError(), 'logout');
@@ -178,24 +205,16 @@ describe('ContractExceptionFilter', () => {
       expect(reply.payload).toBe(LOGIN_UNAVAILABLE);
     });
 
-    it('register: 400 with the registration PayloadModel carrying the first reason', () => {
-      const reply = respond(
-        new MalformedRequestError(['密码长度至少为 8 个字符。', '密码不能包含控制字符。']),
-        'register',
-      );
+    it.each<[ContractRouteKind, string]>([
+      ['register', REGISTRATION_UNAVAILABLE],
+      ['findPassword', FIND_PASSWORD_UNAVAILABLE],
+      ['resetPassword', RESET_PASSWORD_UNAVAILABLE],
+    ])('%s: 400 with the JSON string of register.md, whatever the reason', (route, payload) => {
+      const reply = respond(new MalformedRequestError(['Username must be a string']), route);
 
       expect(reply.statusCode).toBe(400);
       expect(reply.headers).toEqual({ 'content-type': JSON_CONTENT_TYPE });
-      expect(reply.payload).toBe('{"RequestType":12,"StatusCode":400,"Message":"密码长度至少为 8 个字符。","Data":{}}');
-    });
-
-    it('register without a reason: 400 with the generic registration message', () => {
-      const reply = respond(new MalformedRequestError(), 'register');
-
-      expect(reply.statusCode).toBe(400);
-      expect(reply.payload).toBe(
-        '{"RequestType":12,"StatusCode":400,"Message":"服务器暂时无法处理注册请求。","Data":{}}',
-      );
+      expect(reply.payload).toBe(payload);
     });
 
     it('logout (an unknown scope): 400 with the logout PayloadModel', () => {
@@ -233,6 +252,8 @@ describe('ContractExceptionFilter', () => {
     it.each<[ContractRouteKind, string]>([
       ['login', '{"RequestType":13,"StatusCode":429,"Message":"请求过于频繁，请稍后再试。","Data":{}}'],
       ['register', '{"RequestType":12,"StatusCode":429,"Message":"请求过于频繁，请稍后再试。","Data":{}}'],
+      ['findPassword', '{"RequestType":14,"StatusCode":429,"Message":"请求过于频繁，请稍后再试。","Data":{}}'],
+      ['resetPassword', '{"RequestType":15,"StatusCode":429,"Message":"请求过于频繁，请稍后再试。","Data":{}}'],
       ['logout', '{"RequestType":1,"StatusCode":429,"Message":"请求过于频繁，请稍后再试。","Data":{}}'],
       ['bearer', '"请求过于频繁，请稍后再试。"'],
     ])('%s', (route, payload) => {
@@ -276,7 +297,9 @@ describe('ContractExceptionFilter', () => {
 
     it.each<[ContractRouteKind, string]>([
       ['login', LOGIN_UNAVAILABLE],
-      ['register', '{"RequestType":12,"StatusCode":400,"Message":"服务器暂时无法处理注册请求。","Data":{}}'],
+      ['register', REGISTRATION_UNAVAILABLE],
+      ['findPassword', FIND_PASSWORD_UNAVAILABLE],
+      ['resetPassword', RESET_PASSWORD_UNAVAILABLE],
       ['logout', LOGOUT_FAILED],
       ['bearer', REQUEST_UNAVAILABLE],
     ])('on a %s route: 400 with the route’s "cannot process" body', (route, payload) => {
@@ -327,7 +350,9 @@ describe('ContractExceptionFilter', () => {
 
     it.each<[ContractRouteKind, string]>([
       ['login', LOGIN_UNAVAILABLE],
-      ['register', '{"RequestType":12,"StatusCode":413,"Message":"服务器暂时无法处理注册请求。","Data":{}}'],
+      ['register', REGISTRATION_UNAVAILABLE],
+      ['findPassword', FIND_PASSWORD_UNAVAILABLE],
+      ['resetPassword', RESET_PASSWORD_UNAVAILABLE],
       ['logout', '{"RequestType":1,"StatusCode":413,"Message":"退出登录失败！","Data":{}}'],
       ['bearer', REQUEST_UNAVAILABLE],
     ])('Fastify’s 413 on a %s route', (route, payload) => {

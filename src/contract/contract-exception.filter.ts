@@ -11,17 +11,24 @@ import {
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { ContractMessages, RegistrationMessages, SessionMessages, ThrottlingMessages } from './contract-messages';
+import {
+  ContractMessages,
+  PasswordResetMessages,
+  RegistrationMessages,
+  SessionMessages,
+  ThrottlingMessages,
+} from './contract-messages';
 import {
   AccountLockedError,
   ContractError,
+  InsufficientApiTokenScopeError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
   LogoutFailedError,
   MalformedRequestError,
+  MissingApiTokenError,
   MissingBearerTokenError,
   SessionNotFoundError,
-  UsernameTakenError,
 } from './contract-errors';
 import { CONTRACT_ROUTE_KEY, ContractRouteKind } from './contract-route.decorator';
 import { DataRequestType } from './data-request-type';
@@ -69,6 +76,15 @@ export class ContractExceptionFilter implements ExceptionFilter {
     if (exception instanceof MissingBearerTokenError) {
       return { status: HttpStatus.UNAUTHORIZED, headers: { 'www-authenticate': 'Bearer' } };
     }
+    if (exception instanceof MissingApiTokenError) {
+      return { status: HttpStatus.UNAUTHORIZED, headers: { 'www-authenticate': 'Bearer' } };
+    }
+    if (exception instanceof InsufficientApiTokenScopeError) {
+      return {
+        status: HttpStatus.FORBIDDEN,
+        headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${exception.scope}"` },
+      };
+    }
     if (exception instanceof InvalidBearerTokenError) {
       return {
         status: HttpStatus.UNAUTHORIZED,
@@ -85,12 +101,6 @@ export class ContractExceptionFilter implements ExceptionFilter {
           ContractMessages.invalidCredentials,
           {},
         ),
-      };
-    }
-    if (exception instanceof UsernameTakenError) {
-      return {
-        status: HttpStatus.CONFLICT,
-        body: payloadModel(DataRequestType.Reg_Reg, HttpStatus.CONFLICT, RegistrationMessages.usernameTaken, {}),
       };
     }
     if (exception instanceof AccountLockedError) {
@@ -139,6 +149,10 @@ export class ContractExceptionFilter implements ExceptionFilter {
         return { status, body: payloadModel(DataRequestType.Login_Login, status, message, {}) };
       case 'register':
         return { status, body: payloadModel(DataRequestType.Reg_Reg, status, message, {}) };
+      case 'findPassword':
+        return { status, body: payloadModel(DataRequestType.Login_GetFindPasswordVerifyCode, status, message, {}) };
+      case 'resetPassword':
+        return { status, body: payloadModel(DataRequestType.Login_UpdatePassword, status, message, {}) };
       case 'updatePassword':
         return { status, body: payloadModel(DataRequestType.UserCenter_UpdatePassword, status, message, {}) };
       case 'logout':
@@ -154,15 +168,11 @@ export class ContractExceptionFilter implements ExceptionFilter {
       case 'login':
         return { status, body: ContractMessages.loginUnavailable };
       case 'register':
-        return {
-          status,
-          body: payloadModel(
-            DataRequestType.Reg_Reg,
-            status,
-            detail ?? RegistrationMessages.registrationUnavailable,
-            {},
-          ),
-        };
+        return { status, body: RegistrationMessages.registrationUnavailable };
+      case 'findPassword':
+        return { status, body: PasswordResetMessages.findPasswordUnavailable };
+      case 'resetPassword':
+        return { status, body: PasswordResetMessages.resetPasswordUnavailable };
       case 'updatePassword':
         return {
           status,
@@ -198,7 +208,9 @@ export class ContractExceptionFilter implements ExceptionFilter {
  * where it checks the current password, the login's everywhere else.
  */
 function credentialsRequestType(route: ContractRouteKind): DataRequestType {
-  return route === 'updatePassword' ? DataRequestType.UserCenter_UpdatePassword : DataRequestType.Login_Login;
+  if (route === 'updatePassword') return DataRequestType.UserCenter_UpdatePassword;
+  if (route === 'resetPassword') return DataRequestType.Login_UpdatePassword;
+  return DataRequestType.Login_Login;
 }
 
 /**

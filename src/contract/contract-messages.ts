@@ -12,17 +12,37 @@ export const ContractMessages = {
   logoutFailed: '退出登录失败！',
 } as const;
 
-/** Messages of the routes this service adds (register), in the same voice as the contract's. */
+/**
+ * Messages of `POST /user/register`: register.md's own, and for the rules it leaves open, messages in
+ * the same voice that name the rule.
+ */
 export const RegistrationMessages = {
-  registered: '注册成功！',
-  usernameTaken: '此用户名已被注册。',
+  registered: '注册成功！请牢记您的账号与密码！',
+  usernameTaken: '此账号名已被使用！',
+  emailTaken: '此邮箱已被注册！',
+  wrongCode: '验证码不正确，请重新输入！',
+  codeExpired: '此验证码已过期，请重新注册。',
   usernameInvalid: '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。',
   usernameInvisible: '用户名不能包含不可见字符（如零宽字符、方向控制符或空白填充字符）。',
+  emailInvalid: '请填写有效的邮箱地址（不超过 254 个字符）。',
   fieldsMustBeStrings: '用户名和密码必须是字符串。',
   passwordTooShort: '密码长度至少为 8 个字符。',
   passwordTooLong: '密码不能超过 72 个字节（UTF-8）。',
   passwordInvalid: '密码不能包含控制字符。',
   registrationUnavailable: '服务器暂时无法处理注册请求。',
+} as const;
+
+/**
+ * Messages of the password reset by mail (`/user/findpassword`, `/user/resetpassword`: FunGame's
+ * `Login_GetFindPasswordVerifyCode` and `Login_UpdatePassword`, which have no published REST page).
+ */
+export const PasswordResetMessages = {
+  codeSent: '如果账号与邮箱匹配，验证码已发送至该邮箱，10 分钟内有效。',
+  passwordReset: '密码已重置，请使用新密码登录。',
+  wrongCode: '验证码不正确，请重新输入！',
+  codeExpired: '此验证码已过期，请重新获取验证码。',
+  findPasswordUnavailable: '服务器暂时无法处理找回密码请求。',
+  resetPasswordUnavailable: '服务器暂时无法处理重置密码请求。',
 } as const;
 
 /** Messages of the session management routes (`/user/sessions`), which the original server did not have. */

@@ -10,8 +10,9 @@ import { pgPoolOf } from '../database/pg-pool';
 export interface LiveSessionState {
   userId: string;
   currentTokenId: string;
-  /** The account's current name and registration time, so `/user/me` needs no second query. */
+  /** The account's current name, email and registration time, so `/user/me` needs no second query. */
   username: string;
+  email: string | null;
   registeredAt: Date;
   /**
    * How long ago the session began (the login), by the database's clock, which every instance shares.
@@ -33,6 +34,7 @@ interface LiveSessionRow {
   user_id: string;
   current_token_id: string;
   username: string;
+  email: string | null;
   registered_at: Date;
   age_ms: number;
 }
@@ -77,7 +79,7 @@ export class SessionStateLoader {
                 WHERE s.id = p.id AND p.marks_use AND s.current_token_id = p.token_id
                   AND NOT s.current_token_used AND s.ended_at IS NULL
              )
-             SELECT s.id, s.user_id, s.current_token_id, u.username, u.created_at AS registered_at,
+             SELECT s.id, s.user_id, s.current_token_id, u.username, u.email, u.created_at AS registered_at,
                     (extract(epoch FROM now() - s.created_at) * 1000)::float8 AS age_ms
                FROM sessions s JOIN users u ON u.id = s.user_id
               WHERE s.id = ANY($1::uuid[]) AND s.ended_at IS NULL`,
@@ -95,6 +97,7 @@ export class SessionStateLoader {
             userId: row.user_id,
             currentTokenId: row.current_token_id,
             username: row.username,
+            email: row.email,
             registeredAt: row.registered_at,
             ageMs: row.age_ms,
           }

@@ -14,7 +14,9 @@ export type SessionEndReason =
   /** The oldest beyond SESSION_MAX_PER_USER when the account logged in again. */
   | 'superseded'
   /** Another session of the account changed the password. */
-  | 'password_changed';
+  | 'password_changed'
+  /** The password was reset with a mailed code (`POST /user/resetpassword`). */
+  | 'password_reset';
 
 /**
  * One login. Its bearer tokens are valid only while `endedAt` is null and only the one whose `jti`

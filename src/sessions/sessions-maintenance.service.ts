@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 
 import { deleteInBatches } from '../database/delete-in-batches';
-import { Session } from './session.entity';
+import { Session, SessionEndReason } from './session.entity';
 
 /** What operators and background jobs do with sessions, as opposed to the request path's SessionsService. */
 @Injectable()
@@ -19,10 +19,10 @@ export class SessionsMaintenanceService {
   }
 
   /** Ends every live session of the user at once, on every instance; returns how many there were. */
-  public async endAllOfUser(userId: string): Promise<number> {
+  public async endAllOfUser(userId: string, reason: SessionEndReason = 'ended_by_operator'): Promise<number> {
     const result = await this.sessions.update(
       { userId, endedAt: IsNull() },
-      { endedAt: () => 'now()', endReason: 'ended_by_operator' },
+      { endedAt: () => 'now()', endReason: reason },
     );
     return result.affected ?? 0;
   }

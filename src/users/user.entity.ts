@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'users' })
 /** Every account has exactly one password hash: bcrypt, or an imported FunGame hash with its key. */
@@ -6,6 +6,10 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Update
   'CHK_users_one_password',
   '(password_hash IS NULL) <> (legacy_password_hash IS NULL) AND (legacy_password_hash IS NULL) = (legacy_password_key IS NULL)',
 )
+/** An email and its folded key come and go together. */
+@Check('CHK_users_email_key', '(email IS NULL) = (email_key IS NULL)')
+/** One address is one account, in any letter case; accounts without one (NULL) do not collide. */
+@Index('UQ_users_email_key', ['emailKey'], { unique: true })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   public id!: string;
@@ -40,6 +44,14 @@ export class User {
   /** The key that legacy hash was made with (the user's FunGame key, or else the username). */
   @Column({ name: 'legacy_password_key', type: 'text', nullable: true, select: false })
   public legacyPasswordKey!: string | null;
+
+  /** As registered (NFC, trimmed); null for an account imported from FunGame or created without one. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  public email!: string | null;
+
+  /** The email folded for comparison (lower case): unique, so one address is one account. */
+  @Column({ name: 'email_key', type: 'varchar', length: 254, nullable: true })
+  public emailKey!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   public createdAt!: Date;

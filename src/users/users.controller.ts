@@ -24,6 +24,11 @@ export class UsersController {
   @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
   public me(@CurrentPrincipal() principal: AuthenticatedPrincipal): UserProfileResponseDto {
     // The bearer guard read the profile with the session, in this request: nothing to query again.
-    return { Id: principal.userId, Username: principal.username, RegisteredAt: principal.registeredAt.toISOString() };
+    return {
+      Id: principal.userId,
+      Username: principal.username,
+      Email: principal.email,
+      RegisteredAt: principal.registeredAt.toISOString(),
+    };
   }
 }

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { isEmail } from 'class-validator';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 
-import { MalformedRequestError, UsernameTakenError } from '../contract/contract-errors';
+import { EmailTakenError, MalformedRequestError, UsernameTakenError } from '../contract/contract-errors';
 import { RegistrationMessages } from '../contract/contract-messages';
 import { hasInvisibleCharacters, usernameSkeleton } from './username-skeleton';
 import { User } from './user.entity';
 
 export const USERNAME_MAX_LENGTH = 32;
+/** RFC 5321's limit on a forward path. */
+export const EMAIL_MAX_LENGTH = 254;
 
 /** PostgreSQL's SQLSTATE for a unique-constraint violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -16,6 +19,7 @@ const UNIQUE_VIOLATION = '23505';
 export interface UserProfile {
   id: string;
   username: string;
+  email: string | null;
   registeredAt: Date;
 }
 
@@ -60,6 +64,24 @@ export class UsersService {
       username === username.trim() &&
       !/[\p{Cc}\p{Cs}]/u.test(username);
     return valid ? username : null;
+  }
+
+  /**
+   * The registered form of an email address (NFC, trimmed), or null when it cannot be used: not an
+   * address, longer than 254 characters, or with control characters.
+   */
+  public static normaliseEmail(raw: string): string | null {
+    const email = raw.normalize('NFC').trim();
+    const valid =
+      email.length <= EMAIL_MAX_LENGTH &&
+      !/[\p{Cc}\p{Cs}]/u.test(email) &&
+      isEmail(email, { allow_display_name: false, allow_ip_domain: false, require_tld: true });
+    return valid ? email : null;
+  }
+
+  /** The identity of an address, insensitive to letter case: `Player@Example.com` is `player@example.com`. */
+  public static emailKey(email: string): string {
+    return email.normalize('NFC').toLowerCase();
   }
 
   /**
@@ -137,32 +159,69 @@ export class UsersService {
   }
 
   /**
-   * Every new account, whatever the route or command, is made here: the name checks that need no rule of
-   * a route live here too.
+   * Creates an account, in `manager`'s transaction when given (registration consumes its code in the
+   * same one). Every new account, whatever the route or command, is made here, so the name checks that
+   * need no rule of a route live here too. The name and the email are checked inside the transaction, and
+   * the unique indexes hold against a registration racing this one: of two, one commits and the other
+   * gets the error.
    * @throws MalformedRequestError when the name holds an invisible character (refused, never stripped);
    *   UsernameTakenError when the name is taken in any letter case or normalisation, or looks like a
-   *   taken one (the same Unicode TR39 skeleton: see `usernameSkeleton`).
+   *   taken one (the same Unicode TR39 skeleton: see `usernameSkeleton`); EmailTakenError (any letter case)
    */
-  public async create(username: string, passwordHash: string): Promise<UserProfile> {
+  public async create(
+    username: string,
+    passwordHash: string,
+    email: string | null = null,
+    manager?: EntityManager,
+  ): Promise<UserProfile> {
     if (hasInvisibleCharacters(username)) throw new MalformedRequestError([RegistrationMessages.usernameInvisible]);
-    try {
-      // One INSERT, whose unique indexes decide both "taken" and "looks like a taken one", also under
-      // concurrent registrations on several instances.
-      const user = await this.users.save(
-        this.users.create({
-          username,
-          usernameKey: UsersService.usernameKey(username),
-          usernameSkeleton: usernameSkeleton(username),
-          passwordHash,
-        }),
-      );
-      return toProfile(user);
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new UsernameTakenError();
+    const run = async (transaction: EntityManager): Promise<UserProfile> => {
+      const users = transaction.getRepository(User);
+      const emailKey = email === null ? null : UsersService.emailKey(email);
+      if (await this.usernameTaken(username, transaction)) throw new UsernameTakenError();
+      if (emailKey !== null && (await users.existsBy({ emailKey }))) throw new EmailTakenError();
+      try {
+        return toProfile(
+          await users.save(
+            users.create({
+              username,
+              usernameKey: UsersService.usernameKey(username),
+              usernameSkeleton: usernameSkeleton(username),
+              passwordHash,
+              email,
+              emailKey,
+            }),
+          ),
+        );
+      } catch (error) {
+        throw uniqueViolationOf(error) ?? error;
       }
-      throw error;
-    }
+    };
+    return manager ? run(manager) : this.users.manager.transaction(run);
+  }
+
+  /** Whether the name is taken in any letter case or normalisation, or one that looks like it (TR39 skeleton). */
+  public async usernameTaken(username: string, manager: EntityManager = this.users.manager): Promise<boolean> {
+    return manager
+      .getRepository(User)
+      .existsBy([
+        { usernameKey: UsersService.usernameKey(username) },
+        { usernameSkeleton: usernameSkeleton(username) },
+      ]);
+  }
+
+  /** Whether an account has this email, in any letter case. */
+  public async emailTaken(email: string, manager: EntityManager = this.users.manager): Promise<boolean> {
+    return manager.getRepository(User).existsBy({ emailKey: UsersService.emailKey(email) });
+  }
+
+  /** The account of that name whose email is this one (in any letter case), or null. */
+  public async findByUsernameAndEmail(username: string, email: string): Promise<UserProfile | null> {
+    const user = await this.users.findOneBy({
+      usernameKey: UsersService.usernameKey(username),
+      emailKey: UsersService.emailKey(email),
+    });
+    return user ? toProfile(user) : null;
   }
 
   public async findProfile(id: string): Promise<UserProfile | null> {
@@ -187,5 +246,13 @@ export class UsersService {
 }
 
 function toProfile(user: User): UserProfile {
-  return { id: user.id, username: user.username, registeredAt: user.createdAt };
+  return { id: user.id, username: user.username, email: user.email, registeredAt: user.createdAt };
+}
+
+/** The domain error for a unique index the insert ran into (a racing registration), if that is what it was. */
+function uniqueViolationOf(error: unknown): Error | null {
+  if (!(error instanceof QueryFailedError)) return null;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  if (driverError.code !== UNIQUE_VIOLATION) return null;
+  return driverError.constraint === 'UQ_users_email_key' ? new EmailTakenError() : new UsernameTakenError();
 }

@@ -9,9 +9,15 @@ export function uniqueUsername(prefix = 'player'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
 
+/**
+ * Registers at once, as the test app does by default (REGISTRATION_EMAIL_VERIFICATION and
+ * REGISTRATION_REQUIRES_API_TOKEN off); the registration tests themselves go through the mailed code.
+ */
 export async function register(baseUrl: string, username = uniqueUsername(), password = PASSWORD): Promise<string> {
   const response = await http(baseUrl, 'POST', '/user/register', { body: { Username: username, Password: password } });
-  if (response.status !== 200) throw new Error(`register failed: ${response.status} ${response.text}`);
+  if (response.status !== 200 || (response.json as { Data?: { success?: unknown } }).Data?.success !== true) {
+    throw new Error(`register failed: ${response.status} ${response.text}`);
+  }
   return username;
 }
 

@@ -21,6 +21,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.BCRYPT_COST ??= '4';
   // Every test logs in from 127.0.0.1: the per-address limit is tested with its own, low setting.
   process.env.AUTH_RATE_LIMIT ??= '1000000';
+  // Most tests create accounts to test something else: at once, without a code or an API token. The
+  // registration tests turn both on (startTestApp's registration settings), with a real SMTP server.
+  process.env.REGISTRATION_EMAIL_VERIFICATION ??= 'false';
+  process.env.REGISTRATION_REQUIRES_API_TOKEN ??= 'false';
   process.env.TEST_RUN_ID = `${process.pid}`;
 
   if (!process.env.DATABASE_URL) {

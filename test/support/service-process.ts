@@ -41,6 +41,9 @@ export function spawnServer(environment: Record<string, string>): Omit<Server, '
       HOST: '127.0.0.1',
       // Every login here comes from 127.0.0.1.
       AUTH_RATE_LIMIT: '1000000',
+      // Accounts are registered at once, without a mail server or an API token.
+      REGISTRATION_EMAIL_VERIFICATION: 'false',
+      REGISTRATION_REQUIRES_API_TOKEN: 'false',
       LOG_LEVEL: 'warn',
       ...environment,
     },

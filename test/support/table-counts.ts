@@ -5,6 +5,7 @@ export interface TableCounts {
   sessions: number;
   login_failures: number;
   audit_events: number;
+  verification_codes: number;
 }
 
 /** The row count of every table the service writes, read in one statement (one snapshot). */
@@ -13,7 +14,8 @@ export async function tableCounts(dataSource: DataSource): Promise<TableCounts> 
     `SELECT (SELECT count(*)::int FROM users) AS users,
             (SELECT count(*)::int FROM sessions) AS sessions,
             (SELECT count(*)::int FROM login_failures) AS login_failures,
-            (SELECT count(*)::int FROM audit_events) AS audit_events`,
+            (SELECT count(*)::int FROM audit_events) AS audit_events,
+            (SELECT count(*)::int FROM verification_codes) AS verification_codes`,
   );
   return counts;
 }

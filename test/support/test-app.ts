@@ -7,9 +7,11 @@ import { AppModule } from '../../src/app.module';
 import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { authConfig } from '../../src/config/auth.config';
 import { bruteForceConfig } from '../../src/config/brute-force.config';
+import { registrationConfig } from '../../src/config/registration.config';
 
 export type AuthSettings = ConfigType<typeof authConfig>;
 export type BruteForceSettings = ConfigType<typeof bruteForceConfig>;
+export type RegistrationSettings = ConfigType<typeof registrationConfig>;
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -26,12 +28,15 @@ export interface TestApp {
 export async function startTestApp(
   settings: Partial<AuthSettings> = {},
   bruteForceSettings: Partial<BruteForceSettings> = {},
+  registrationSettings: Partial<RegistrationSettings> = {},
 ): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(authConfig.KEY)
     .useValue({ ...authConfig(), ...settings })
     .overrideProvider(bruteForceConfig.KEY)
     .useValue({ ...bruteForceConfig(), ...bruteForceSettings })
+    .overrideProvider(registrationConfig.KEY)
+    .useValue({ ...registrationConfig(), ...registrationSettings })
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
     ...APPLICATION_OPTIONS,

@@ -21,6 +21,17 @@ export function PasswordRules(notAString: string): PropertyDecorator {
   );
 }
 
+/**
+ * The same rules as a plain check, for the routes that answer a broken rule with a 200 of their own
+ * (register.md): the message of the first rule `password` breaks, or null.
+ */
+export function passwordRuleBroken(password: string): string | null {
+  if (password.length < 8) return RegistrationMessages.passwordTooShort;
+  if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_PASSWORD_BYTES) return RegistrationMessages.passwordTooLong;
+  if (/[\p{Cc}\p{Cs}]/u.test(password)) return RegistrationMessages.passwordInvalid;
+  return null;
+}
+
 /** class-validator's IsByteLength counts with encodeURI, which throws on a lone surrogate. */
 function MaxUtf8Bytes(max: number, options: ValidationOptions): PropertyDecorator {
   return ValidateBy(

@@ -5,6 +5,7 @@ import { JsonWebTokenError, sign } from 'jsonwebtoken';
 
 import type { authConfig } from '../../config/auth.config';
 import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
+import { ApiTokenScope } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { AcceptsReplacedToken } from '../decorators/accepts-replaced-token.decorator';
@@ -33,6 +34,7 @@ const TOKEN_ID = 'b2c4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b';
 const PRINCIPAL: AuthenticatedPrincipal = {
   userId: USER_ID,
   username: 'player123',
+  email: null,
   registeredAt: new Date('2026-11-01T08:00:00.000Z'),
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
@@ -49,6 +51,9 @@ class UserRoutes {
 
   @AcceptsReplacedToken()
   public refresh(): void {}
+
+  @ApiTokenScope('register')
+  public register(): void {}
 }
 
 @Public()
@@ -102,6 +107,7 @@ describe('JwtAuthGuard', () => {
       userId: USER_ID,
       currentTokenId: TOKEN_ID,
       username: 'player123',
+      email: null,
       registeredAt: new Date('2026-11-01T08:00:00.000Z'),
       ageMs: 90_000,
     });
@@ -120,6 +126,23 @@ describe('JwtAuthGuard', () => {
 
     it('lets every handler of a @Public() controller through', () => {
       expect(guard.canActivate(contextFor(HealthRoutes, HealthRoutes.prototype.check))).toBe(true);
+    });
+
+    it('lets an @ApiTokenScope() handler through without reading a bearer token: the API token guard checks it', () => {
+      const request: FakeRequest = { headers: { authorization: 'Bearer fungame_web_api.not-a-player-token' } };
+
+      expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.register, request))).toBe(true);
+      expect(request.user).toBeUndefined();
+      expect(findLiveState).not.toHaveBeenCalled();
+    });
+
+    it('keeps a handler with neither marker player-protected: an API token there is an invalid bearer token', async () => {
+      const request: FakeRequest = { headers: { authorization: 'Bearer fungame_web_api.not-a-player-token' } };
+
+      await expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.me, request))).rejects.toBeInstanceOf(
+        InvalidBearerTokenError,
+      );
+      expect(findLiveState).not.toHaveBeenCalled();
     });
 
     it('requires a token on an unmarked handler: none is a MissingBearerTokenError', async () => {

@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 
+import { API_TOKEN_SCOPE_KEY } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { ACCEPTS_REPLACED_TOKEN_KEY } from '../decorators/accepts-replaced-token.decorator';
@@ -12,7 +13,8 @@ const NO_TOKEN_MESSAGE = 'No auth token';
 
 /**
  * The global guard (`APP_GUARD`): every route requires a valid bearer token of a live session unless
- * it is marked `@Public()`, so a forgotten decorator fails closed.
+ * it is marked `@Public()` or `@ApiTokenScope(...)` (which the API token guard checks instead), so a
+ * forgotten decorator fails closed.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
@@ -21,11 +23,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   public override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic ? true : (super.canActivate(context) as Promise<boolean>);
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets);
+    const wantsApiToken = this.reflector.getAllAndOverride<string>(API_TOKEN_SCOPE_KEY, targets) !== undefined;
+    return isPublic || wantsApiToken ? true : (super.canActivate(context) as Promise<boolean>);
   }
 
   public override handleRequest<TUser = AuthenticatedPrincipal>(

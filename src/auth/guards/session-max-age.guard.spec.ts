@@ -9,6 +9,7 @@ const ONE_HOUR_MS = 3_600_000;
 const PRINCIPAL: AuthenticatedPrincipal = {
   userId: '3f0c2a4e-8d7b-4c1e-9a51-2b6f0e9d7c13',
   username: 'player123',
+  email: null,
   registeredAt: new Date('2026-11-01T08:00:00.000Z'),
   sessionId: '7c1e4a2b-9d3f-4b6a-8e5c-0f2d1a3b4c5d',
   tokenId: 'b2c4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b',

@@ -47,6 +47,7 @@ const REGISTERED_AT = new Date('2026-11-01T08:00:00.000Z');
 const PRINCIPAL: AuthenticatedPrincipal = {
   userId: USER_ID,
   username: 'player123',
+  email: null,
   registeredAt: REGISTERED_AT,
   sessionId: SESSION_ID,
   tokenId: TOKEN_ID,
@@ -58,6 +59,7 @@ const LIVE_SESSION: LiveSessionState = {
   userId: USER_ID,
   currentTokenId: TOKEN_ID,
   username: 'player123',
+  email: null,
   registeredAt: REGISTERED_AT,
   ageMs: 90_000,
 };

@@ -63,6 +63,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     return {
       userId: session.userId,
       username: session.username,
+      email: session.email,
       registeredAt: session.registeredAt,
       sessionId: payload.sid,
       tokenId: payload.jti,

@@ -8,6 +8,15 @@ export class UserProfileResponseDto {
   @ApiProperty({ example: 'player123' })
   public Username!: string;
 
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: 'user@example.com',
+    description:
+      'As registered; null for an account without one (imported from FunGame, or registered with verification off).',
+  })
+  public Email!: string | null;
+
   @ApiProperty({ format: 'date-time', example: '2026-11-21T12:00:00.000Z' })
   public RegisteredAt!: string;
 }

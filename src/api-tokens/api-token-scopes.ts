@@ -1,0 +1,22 @@
+/**
+ * What an API token may do. A route names the one scope it needs with `@ApiTokenScope(...)`.
+ * - `register`: create accounts, and mail password-reset codes (`/user/register`, `/user/findpassword`,
+ *   `/user/resetpassword`).
+ * - `introspect`: game servers verifying players' tokens.
+ * - `events`: game servers following the audit trail.
+ * - `admin`: operators' routes (banning players).
+ * Only `register` guards a route yet; the others are reserved so that tokens issued now keep their
+ * meaning when those routes arrive.
+ */
+export const API_TOKEN_SCOPES = ['register', 'introspect', 'events', 'admin'] as const;
+export type ApiTokenScopeName = (typeof API_TOKEN_SCOPES)[number];
+
+export function isApiTokenScope(value: string): value is ApiTokenScopeName {
+  return (API_TOKEN_SCOPES as readonly string[]).includes(value);
+}
+
+/** The id of the token development creates at its first start; FunGame's default TokenID. */
+export const DEFAULT_API_TOKEN_ID = 'fungame_web_api';
+
+/** Lower-case letters, digits, `_` and `-`, starting with a letter or digit; no `.` (it ends the id in a token). */
+export const API_TOKEN_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;

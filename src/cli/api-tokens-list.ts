@@ -1,0 +1,4 @@
+import { listApiTokens } from './api-tokens.command';
+import { runCommand } from './command';
+
+void runCommand(listApiTokens);

@@ -1,0 +1,4 @@
+import { revokeApiToken } from './api-tokens.command';
+import { runCommand } from './command';
+
+void runCommand(revokeApiToken);
