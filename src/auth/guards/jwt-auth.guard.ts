@@ -1,14 +1,18 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 
 import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { ACCEPTS_REPLACED_TOKEN_KEY } from '../decorators/accepts-replaced-token.decorator';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
-/** passport-jwt's `info` when the request carries no bearer token at all. */
-const NO_TOKEN_MESSAGE = 'No auth token';
+/**
+ * An Authorization header as passport-jwt's `fromAuthHeaderAsBearerToken` reads it: a scheme and a
+ * value, the scheme `Bearer` in any letter case. What does not match, passport-jwt does not take as a token.
+ */
+const AUTHORIZATION_HEADER = /(\S+)\s+(\S+)/;
 
 /**
  * The global guard (`APP_GUARD`): every route requires a valid bearer token of a live session unless
@@ -25,25 +29,33 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : (super.canActivate(context) as Promise<boolean>);
+    return isPublic ? true : this.authenticate(context);
+  }
+
+  /** No bearer token at all is the contract's empty 401; any token goes to the JWT strategy. */
+  private async authenticate(context: ExecutionContext): Promise<boolean> {
+    const { authorization } = context.switchToHttp().getRequest<FastifyRequest>().headers;
+    if (!hasBearerScheme(authorization)) throw new MissingBearerTokenError();
+    return super.canActivate(context) as Promise<boolean>;
   }
 
   public override handleRequest<TUser = AuthenticatedPrincipal>(
     error: unknown,
     principal: AuthenticatedPrincipal | false,
-    info: unknown,
+    _info: unknown,
     context: ExecutionContext,
   ): TUser {
     // Domain errors from the strategy pass as they are; anything else (the database is down) stays an
     // internal failure, which the exception filter answers with the contract's 400.
     if (error) throw error as Error;
-    if (!principal) {
-      throw info instanceof Error && info.message === NO_TOKEN_MESSAGE
-        ? new MissingBearerTokenError()
-        : new InvalidBearerTokenError();
-    }
+    if (!principal) throw new InvalidBearerTokenError();
     const acceptsReplaced = this.reflector.get<boolean>(ACCEPTS_REPLACED_TOKEN_KEY, context.getHandler());
     if (!principal.isCurrentToken && !acceptsReplaced) throw new InvalidBearerTokenError();
     return principal as TUser;
   }
+}
+
+function hasBearerScheme(authorization: string | undefined): boolean {
+  const match = authorization === undefined ? null : AUTHORIZATION_HEADER.exec(authorization);
+  return match !== null && match[1].toLowerCase() === 'bearer';
 }
