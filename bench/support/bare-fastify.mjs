@@ -7,3 +7,4 @@ const app = Fastify();
 app.get('/live', async () => ({ status: 'ok' }));
 await app.listen({ host: '127.0.0.1', port: 0 });
 process.send({ port: app.server.address().port });
+process.on('SIGINT', () => process.exit(0));
