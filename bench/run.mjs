@@ -106,7 +106,12 @@ try {
       const server =
         cost === BCRYPT_COSTS[0]
           ? empty
-          : await startServer(database.env, { ...serverEnv, BCRYPT_COST: String(cost) }, serverOptions);
+          : // The running PostgreSQL's URL: with the embedded default, database.env would start a second one.
+            await startServer(
+              { DATABASE_URL: database.connectionUrl() },
+              { ...serverEnv, BCRYPT_COST: String(cost) },
+              serverOptions,
+            );
       if (server !== empty) {
         servers.push(server);
         server.label = `cost ${cost}`;
