@@ -195,7 +195,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
 
     const usernameKey = UsersService.usernameKey(username);
     const subject = { username, apiTokenId: origin.apiTokenId };
-    const secondsLocked = await this.lockout.secondsLocked(usernameKey, origin.client.address);
+    const { secondsLocked } = await this.lockout.state(usernameKey, origin.client.address);
     if (secondsLocked !== null) {
       await this.audit.record('password_reset_failed', subject, origin.client);
       throw new AccountLockedError(secondsLocked);
