@@ -15,13 +15,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
  * - `bearer` (the default): JSON strings, as `/user/refresh` documents.
  */
 export type ContractRouteKind =
-  | 'login'
-  | 'register'
-  | 'findPassword'
-  | 'resetPassword'
-  | 'updatePassword'
-  | 'logout'
-  | 'bearer';
+  'login' | 'register' | 'findPassword' | 'resetPassword' | 'updatePassword' | 'logout' | 'bearer';
 
 export const CONTRACT_ROUTE_KEY = 'contractRoute';
 
