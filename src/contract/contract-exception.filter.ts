@@ -204,7 +204,15 @@ export class ContractExceptionFilter implements ExceptionFilter {
       case 'bearer':
         return { status, body: ContractMessages.requestUnavailable };
       case 'gameServer':
-        return { status, body: { error: 'invalid_request', error_description: detail ?? 'The request is malformed.' } };
+        return {
+          status,
+          body: {
+            error: 'invalid_request',
+            error_description:
+              detail ??
+              (status === HttpStatus.PAYLOAD_TOO_LARGE ? 'The body is too large.' : 'The request is malformed.'),
+          },
+        };
     }
   }
 
