@@ -210,7 +210,8 @@ export class ContractExceptionFilter implements ExceptionFilter {
             error: 'invalid_request',
             error_description:
               detail ??
-              (status === HttpStatus.PAYLOAD_TOO_LARGE ? 'The body is too large.' : 'The request is malformed.'),
+              // 413: Fastify's body limit.
+              (status === 413 ? 'The body is too large.' : 'The request is malformed.'),
           },
         };
     }
