@@ -5,7 +5,7 @@ export interface AuditSubject {
   username?: string | null;
   userId?: string | null;
   sessionId?: string | null;
-  /** The API token a request came with (register, find-password, reset, …). */
+  /** The API token that asked for the action (registration, an operator's), when one did. */
   apiTokenId?: string | null;
 }
 
@@ -17,8 +17,8 @@ export interface AuditRow {
   sessionId: string | null;
   clientAddress: string | null;
   userAgent: string | null;
-  /** Only AuditService writes it; the session statements' rows (AUDIT_ROW_COLUMNS) leave it null. */
-  apiTokenId: string | null;
+  /** Written by AuditService; the session statements (player actions) leave it NULL. */
+  apiTokenId?: string | null;
 }
 
 /**
@@ -27,6 +27,9 @@ export interface AuditRow {
  * its record commit together or not at all.
  */
 export const AUDIT_ROW_COLUMNS = 'audit_events (event, username, user_id, session_id, client_address, user_agent)';
+/** The same and the API token's id, in the order of AuditRow. */
+export const AUDIT_ROW_COLUMNS_WITH_API_TOKEN =
+  'audit_events (event, username, user_id, session_id, client_address, user_agent, api_token_id)';
 
 export function auditRowOf(event: AuditEventType, subject: AuditSubject, client?: ClientInfo): AuditRow {
   return {

@@ -7,7 +7,7 @@ import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import type { ClientInfo } from '../sessions/sessions.service';
 import { AuditEventType } from './audit-event.entity';
-import { AuditRow, auditRowOf, AuditSubject } from './audit-row';
+import { AUDIT_ROW_COLUMNS_WITH_API_TOKEN, AuditRow, auditRowOf, AuditSubject } from './audit-row';
 
 export type { AuditSubject } from './audit-row';
 
@@ -46,7 +46,7 @@ export class AuditService {
     await this.pool.query({
       name: 'fungame-audit-insert-v2',
       text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO audit_events (event, username, user_id, session_id, client_address, user_agent, api_token_id)
+             INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN}
              SELECT event_row.*
                FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[],
                            $7::varchar[])
@@ -58,7 +58,7 @@ export class AuditService {
         rows.map((row) => row.sessionId),
         rows.map((row) => row.clientAddress),
         rows.map((row) => row.userAgent),
-        rows.map((row) => row.apiTokenId),
+        rows.map((row) => row.apiTokenId ?? null),
       ],
     });
     return rows.map(() => undefined);

@@ -53,12 +53,10 @@ export class AuthService {
     // PostgreSQL text cannot), but still costs a bcrypt comparison.
     const username = UsersService.normaliseUsername(rawUsername);
     const usernameKey = username === null ? null : UsersService.usernameKey(username);
-    if (usernameKey !== null) {
-      const secondsLocked = await this.lockout.secondsLocked(usernameKey, client.address);
-      if (secondsLocked !== null) {
-        await this.audit.record('login_failed', { username }, client);
-        throw new AccountLockedError(secondsLocked);
-      }
+    const lockout = usernameKey === null ? null : await this.lockout.state(usernameKey, client.address);
+    if (lockout?.secondsLocked != null) {
+      await this.audit.record('login_failed', { username }, client);
+      throw new AccountLockedError(lockout.secondsLocked);
     }
 
     const user = username !== null && password ? await this.users.findCredentials(username) : null;
@@ -68,7 +66,8 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
 
-    await this.lockout.recordSuccess(usernameKey!, client.address);
+    // A name with no failures from this address (nearly every login) has nothing to clear.
+    if (lockout?.hasFailures) await this.lockout.recordSuccess(usernameKey!, client.address);
     // An account imported from FunGame gets its bcrypt hash at its first login, and loses the old one.
     if (user.passwordHash === null || this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
@@ -179,10 +178,10 @@ export class AuthService {
     client: ClientInfo,
   ): Promise<void> {
     const usernameKey = UsersService.usernameKey(principal.username);
-    const secondsLocked = await this.lockout.secondsLocked(usernameKey, client.address);
-    if (secondsLocked !== null) {
+    const lockout = await this.lockout.state(usernameKey, client.address);
+    if (lockout.secondsLocked !== null) {
       await this.audit.record('password_change_failed', subjectOf(principal), client);
-      throw new AccountLockedError(secondsLocked);
+      throw new AccountLockedError(lockout.secondsLocked);
     }
 
     const user = currentPassword ? await this.users.findCredentials(principal.username) : null;
@@ -193,7 +192,7 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
 
-    await this.lockout.recordSuccess(usernameKey, client.address);
+    if (lockout.hasFailures) await this.lockout.recordSuccess(usernameKey, client.address);
     const passwordHash = await this.passwords.hash(newPassword);
     // The new hash, the end of the other sessions and the audit row commit together or not at all: an
     // answer of failure never leaves the password changed, nor the other sessions alive with a new one.

@@ -35,6 +35,11 @@ const MAX_DOUBLINGS = 30;
  *   with each of its failures (up to LOGIN_LOCKOUT_MAX), before it may try again. A guess spread over many
  *   addresses costs a new address per try or a growing wait; an address with no failures is never held.
  */
+export interface LockoutState {
+  secondsLocked: number | null;
+  hasFailures: boolean;
+}
+
 @Injectable()
 export class LoginLockoutService {
   public constructor(
@@ -42,8 +47,11 @@ export class LoginLockoutService {
     @InjectRepository(LoginFailure) private readonly failures: Repository<LoginFailure>,
   ) {}
 
-  /** Seconds until this address may try the name again (rounded up), or null when it may now. */
-  public async secondsLocked(usernameKey: string, clientAddress: string | null): Promise<number | null> {
+  /**
+   * Seconds until this address may try the name again (rounded up), or null when it may now; and whether
+   * it has failures on record, which only then a success has to clear.
+   */
+  public async state(usernameKey: string, clientAddress: string | null): Promise<LockoutState> {
     const rows: { seconds: number | null }[] = await this.failures.query(
       `SELECT ceil(extract(epoch FROM greatest(
                 f.locked_until,
@@ -65,7 +73,7 @@ export class LoginLockoutService {
       ],
     );
     const seconds = rows[0]?.seconds ?? null;
-    return seconds !== null && seconds > 0 ? seconds : null;
+    return { secondsLocked: seconds !== null && seconds > 0 ? seconds : null, hasFailures: rows.length > 0 };
   }
 
   /**

@@ -7,7 +7,10 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { VerificationCodesModule } from '../verification-codes/verification-codes.module';
 import { RetentionCleanupJob } from './retention-cleanup.job';
 
-/** The scheduled deletion of old sessions, audit events, failed-login counts, verification codes and session events (ScheduleModule runs it). */
+/**
+ * The scheduled deletion of old sessions, audit events, failed-login counts, verification codes
+ * and ended-session events (ScheduleModule runs it).
+ */
 @Module({
   imports: [AuditModule, LoginLockoutModule, SessionEventsModule, SessionsModule, VerificationCodesModule],
   providers: [RetentionCleanupJob],

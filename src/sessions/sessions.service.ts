@@ -193,14 +193,15 @@ export class SessionsService {
 
   /**
    * Makes `change` (a write elsewhere, such as a new password hash), then ends every live session of the
-   * user except `keptSessionId` and writes `audit`, in one transaction: all of it commits, or none of it.
+   * user except `keptSessionId` (null: every one) and writes `audit`, in one transaction: all of it
+   * commits, or none of it.
    * The sessions end after the change within it, so no login can open a session after the commit with
    * what the change replaced. Returns the ids it ended.
    */
   public async endOthersOfUserAfter(
     change: (manager: EntityManager) => Promise<void>,
     userId: string,
-    keptSessionId: string,
+    keptSessionId: string | null,
     reason: SessionEndReason,
     audit: AuditRow,
   ): Promise<string[]> {
@@ -208,7 +209,7 @@ export class SessionsService {
       await change(manager);
       const ended = await manager.query<{ id: string }[]>(
         `UPDATE sessions SET ended_at = now(), end_reason = $3
-          WHERE user_id = $1 AND id <> $2 AND ${LIVE}
+          WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2) AND ${LIVE}
       RETURNING id`,
         [userId, keptSessionId, reason],
       );
