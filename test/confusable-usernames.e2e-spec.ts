@@ -186,9 +186,13 @@ describe('the migration that adds skeletons (AddUsernameSkeletons)', () => {
     const lookAlike = cyrillic(original);
     const unrelated = uniqueLetters('player');
 
-    const [undone] = dataSource.migrations.slice(-1);
-    expect(undone.name).toBe('AddUsernameSkeletons1763770000000');
-    await dataSource.undoLastMigration({ transaction: 'all' });
+    // Back to the schema before it: the migrations after it first, newest first.
+    const names = dataSource.migrations.map((migration) => migration.name);
+    const undone = names.indexOf('AddUsernameSkeletons1763770000000');
+    expect(undone).toBeGreaterThanOrEqual(0);
+    for (let count = names.length - undone; count > 0; count--) {
+      await dataSource.undoLastMigration({ transaction: 'all' });
+    }
     try {
       // As an older schema held them: the look-alike registered an hour after the original.
       await dataSource.query(

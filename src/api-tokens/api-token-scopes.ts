@@ -2,11 +2,9 @@
  * What an API token may do. A route names the one scope it needs with `@ApiTokenScope(...)`.
  * - `register`: create accounts, and mail password-reset codes (`/user/register`, `/user/findpassword`,
  *   `/user/resetpassword`).
- * - `introspect`: game servers verifying players' tokens.
- * - `events`: game servers following the audit trail.
- * - `admin`: operators' routes (banning players).
- * Only `register` guards a route yet; the others are reserved so that tokens issued now keep their
- * meaning when those routes arrive.
+ * - `introspect`: game servers verifying players' tokens (`POST /oauth/introspect`).
+ * - `events`: game servers following the ended sessions (`GET /sessions/events`).
+ * - `admin`: operators' routes (banning players); reserved, so that tokens issued now keep their meaning.
  */
 export const API_TOKEN_SCOPES = ['register', 'introspect', 'events', 'admin'] as const;
 export type ApiTokenScopeName = (typeof API_TOKEN_SCOPES)[number];

@@ -24,6 +24,7 @@ import {
   InsufficientApiTokenScopeError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
+  InvalidGameServerRequestError,
   LogoutFailedError,
   MalformedRequestError,
   MissingApiTokenError,
@@ -119,6 +120,12 @@ export class ContractExceptionFilter implements ExceptionFilter {
       // ThrottlerGuard has set Retry-After already.
       return this.tooManyRequests(route);
     }
+    if (exception instanceof InvalidGameServerRequestError) {
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        body: { error: 'invalid_request', error_description: exception.description },
+      };
+    }
     if (exception instanceof MalformedRequestError) {
       return this.cannotProcess(route, HttpStatus.BAD_REQUEST, exception.reasons[0]);
     }
@@ -138,6 +145,10 @@ export class ContractExceptionFilter implements ExceptionFilter {
     }
     const clientStatus = clientErrorStatus(exception);
     if (clientStatus !== undefined) return this.cannotProcess(route, clientStatus);
+    if (route === 'gameServer') {
+      // A program that retries: tell it to, rather than the players' "cannot process" 400.
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { error: 'temporarily_unavailable' } };
+    }
     return this.cannotProcess(route, HttpStatus.BAD_REQUEST);
   }
 
@@ -159,6 +170,8 @@ export class ContractExceptionFilter implements ExceptionFilter {
         return { status, body: payloadModel(DataRequestType.RunTime_Logout, status, message, {}) };
       case 'bearer':
         return { status, body: message };
+      case 'gameServer':
+        return { status, body: { error: 'too_many_requests' } };
     }
   }
 
@@ -190,6 +203,17 @@ export class ContractExceptionFilter implements ExceptionFilter {
         };
       case 'bearer':
         return { status, body: ContractMessages.requestUnavailable };
+      case 'gameServer':
+        return {
+          status,
+          body: {
+            error: 'invalid_request',
+            error_description:
+              detail ??
+              // 413: Fastify's body limit.
+              (status === 413 ? 'The body is too large.' : 'The request is malformed.'),
+          },
+        };
     }
   }
 
