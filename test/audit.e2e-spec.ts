@@ -216,6 +216,10 @@ describe('the audit trail (audit_events)', () => {
     await register(username);
     const first = bearerTokenOf(await login(username));
     const second = (await refresh(first)).json as string;
+    // The successor is used: the replaced token can no longer be a client's retry.
+    expect((await http(server.url, 'GET', '/user/me', { headers: { authorization: `Bearer ${second}` } })).status).toBe(
+      200,
+    );
 
     const rows = await recorded(username, userAgent, async () => {
       const reused = await refresh(first);

@@ -135,6 +135,14 @@ const FORGERIES: [string, (live: LiveToken, other: LiveToken) => string][] = [
       `Bearer ${hmacToken({ alg: 'HS256', typ: 'JWT' }, { ...claims, exp: String(claims.exp) }, serviceSecret())}`,
   ],
   ['a sub that is not a string', ({ claims }) => `Bearer ${signAsService({ ...claims, sub: 42 })}`],
+  [
+    "another user's name as sub, with this session's sid and jti",
+    ({ claims }, other) => `Bearer ${signAsService({ ...claims, sub: other.claims.sub })}`,
+  ],
+  [
+    'the name in another letter case as sub',
+    ({ claims }) => `Bearer ${signAsService({ ...claims, sub: String(claims.sub).toUpperCase() })}`,
+  ],
   ['the token with its signature cut off', ({ token }) => `Bearer ${token.slice(0, token.lastIndexOf('.') + 1)}`],
   ['the token with a non-ASCII (latin-1) character appended', ({ token }) => `Bearer ${token}é`],
   ['"abc"', () => 'Bearer abc'],

@@ -77,10 +77,10 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
       const [{ waiting }] = await server.dataSource.query<{ waiting: number }[]>(
         `SELECT count(*)::int AS waiting FROM pg_stat_activity
           WHERE datname = current_database() AND pid <> pg_backend_pid()
-            AND wait_event_type = 'Lock' AND query LIKE 'UPDATE "sessions"%'`,
+            AND wait_event_type = 'Lock' AND query ILIKE '%sessions%'`,
       );
       if (waiting >= count) return;
-      if (Date.now() > deadline) throw new Error(`${waiting} of ${count} UPDATEs of sessions waited within 10 s`);
+      if (Date.now() > deadline) throw new Error(`${waiting} of ${count} statements on sessions waited within 10 s`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
@@ -195,8 +195,8 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
       expect(await endReasonOf(caller.id)).toBeNull();
     });
 
-    // scope=others leaves the caller's row alone (see SessionsService.endOthersOfUserWhileCurrent), so no
-    // held row can stop it between guard and statement; its "already gone" answer is the statement's own.
+    // scope=others leaves the caller's row alone (see SessionsService.logout), so no held row can stop
+    // it between guard and statement; its "already gone" answer is the statement's own.
     it.each<[string, string]>([
       ['ended', `UPDATE sessions SET ended_at = now(), end_reason = 'revoked' WHERE id = $1`],
       ['whose token was replaced', `UPDATE sessions SET current_token_id = gen_random_uuid() WHERE id = $1`],
@@ -204,14 +204,20 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
       'scope=others for a session %s meanwhile: the statement ends nothing and reports it gone',
       async (_case, change) => {
         const [caller, second] = await sessionsOfOneAccount(2);
-        const { userId, currentTokenId } = (await server.app.get(SessionsService).findLiveState(caller.id))!;
+        const [{ user_id: userId, current_token_id: tokenId }] = await server.dataSource.query<
+          { user_id: string; current_token_id: string }[]
+        >('SELECT user_id, current_token_id FROM sessions WHERE id = $1', [caller.id]);
         await server.dataSource.query(change, [caller.id]);
+        const sessions = server.app.get(SessionsService);
 
-        const ended = await server.app
-          .get(SessionsService)
-          .endOthersOfUserWhileCurrent(userId, caller.id, currentTokenId, 'revoked');
+        const ended = await sessions.logout(
+          { userId, sessionId: caller.id, tokenId },
+          { current: false, others: true },
+          { username: 'logout-e2e', client: { address: '127.0.0.1', userAgent: null } },
+        );
 
-        expect(ended).toBeNull();
+        expect(ended).toEqual([]);
+        expect(await sessions.isLiveWithCurrentToken(caller.id, tokenId)).toBe(false);
         expect(await endReasonOf(second.id)).toBeNull();
         expect((await me(second.token)).status).toBe(200);
       },

@@ -93,6 +93,8 @@ describe('GET /metrics (Prometheus)', () => {
     const account = await registerAndLogin(server.url);
     const refreshed = await http(server.url, 'POST', '/user/refresh', { headers: bearer(account.bearerToken) });
     expect(refreshed.status).toBe(200);
+    // The successor is used, so the replaced token presented again is taken as stolen.
+    expect((await http(server.url, 'GET', '/user/me', { headers: bearer(refreshed.json as string) })).status).toBe(200);
     const reused = await http(server.url, 'POST', '/user/refresh', { headers: bearer(account.bearerToken) });
     expect(reused.status).toBe(401);
 

@@ -157,7 +157,7 @@ describe('npm run users:create -- <username>', () => {
     expect(outcome).toEqual({
       status: 1,
       stdout: '',
-      stderr: `Refused: the name ${username.toUpperCase()} is taken (in some letter case)\n`,
+      stderr: `Refused: the name ${username.toUpperCase()} is taken (in some letter case or a look-alike form)\n`,
     });
   });
 });

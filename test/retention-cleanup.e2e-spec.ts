@@ -105,6 +105,7 @@ describe('retention clean-up (SESSION_RETENTION 30d, AUDIT_RETENTION 180d)', () 
       sessionsDeleted: expect.any(Number),
       auditEventsDeleted: expect.any(Number),
       verificationCodesDeleted: expect.any(Number),
+      loginFailuresDeleted: expect.any(Number),
     });
     if (!done.ran) throw new Error('unreachable');
     expect(done.sessionsDeleted).toBeGreaterThanOrEqual(2);
@@ -144,6 +145,7 @@ describe('retention clean-up (SESSION_RETENTION 30d, AUDIT_RETENTION 180d)', () 
       sessionsDeleted: 1,
       auditEventsDeleted: 0,
       verificationCodesDeleted: 0,
+      loginFailuresDeleted: 0,
     });
     expect(await existing(first, 'sessions', [oldSession])).toEqual([]);
   });

@@ -107,7 +107,7 @@ describe('revocation on refresh and logout (CONTRACT.md: refresh, the bearer tok
   });
 });
 
-describe('reuse detection (refreshReuseGraceMs: 0)', () => {
+describe('reuse detection (refreshReuseGraceMs: 0: no grace by time)', () => {
   let server: TestApp;
 
   beforeAll(async () => {
@@ -115,14 +115,46 @@ describe('reuse detection (refreshReuseGraceMs: 0)', () => {
   });
   afterAll(() => server.close());
 
-  it('ends the whole session when a replaced token is presented to refresh again: its successor is refused too', async () => {
+  it('ends the whole session when a replaced token is presented again after its successor was used', async () => {
     const account = await registerAndLogin(server.url);
     const successor = await refreshed(server, account.bearerToken);
+    expect((await me(server, successor)).status).toBe(200);
 
     expectTokenRefused(await refresh(server, account.bearerToken));
 
     expectTokenRefused(await me(server, successor));
     expectTokenRefused(await refresh(server, successor));
+    expect(await sessionRow(server, successor)).toEqual(
+      expect.objectContaining({ ended_at: expect.any(Date), end_reason: 'reuse_detected' }),
+    );
+  });
+
+  it('ends the whole session when a replaced token is presented again after its successor was refreshed', async () => {
+    const account = await registerAndLogin(server.url);
+    const second = await refreshed(server, account.bearerToken);
+    const third = await refreshed(server, second);
+
+    expectTokenRefused(await refresh(server, account.bearerToken));
+
+    expectTokenRefused(await me(server, third));
+    expect(await sessionRow(server, third)).toEqual(
+      expect.objectContaining({ ended_at: expect.any(Date), end_reason: 'reuse_detected' }),
+    );
+  });
+
+  it('hands the same successor back while it was neither used nor replaced (the answer was lost), then no more', async () => {
+    const account = await registerAndLogin(server.url);
+    const successor = await refreshed(server, account.bearerToken);
+
+    // Past any grace by time (0 here): the client never got its answer and retries with what it holds.
+    const retried = await refresh(server, account.bearerToken);
+    expect({ status: retried.status, json: retried.json }).toEqual({ status: 200, json: successor });
+    expect((await sessionRow(server, successor)).ended_at).toBeNull();
+    expectTokenRefused(await me(server, account.bearerToken));
+
+    // Once the successor has authenticated a request, the replaced token is a thief's.
+    expect((await me(server, successor)).status).toBe(200);
+    expectTokenRefused(await refresh(server, account.bearerToken));
     expect(await sessionRow(server, successor)).toEqual(
       expect.objectContaining({ ended_at: expect.any(Date), end_reason: 'reuse_detected' }),
     );

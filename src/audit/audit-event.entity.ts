@@ -5,6 +5,7 @@ export const AUDIT_EVENT_TYPES = [
   'login_succeeded',
   'login_failed',
   'account_locked',
+  'login_name_throttled',
   'token_refreshed',
   'refresh_reuse_detected',
   'logout',

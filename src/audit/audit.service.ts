@@ -7,28 +7,15 @@ import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import type { ClientInfo } from '../sessions/sessions.service';
 import { AuditEventType } from './audit-event.entity';
+import { AUDIT_ROW_COLUMNS, AuditRow, auditRowOf, AuditSubject } from './audit-row';
 
-export interface AuditSubject {
-  username?: string | null;
-  userId?: string | null;
-  sessionId?: string | null;
-  apiTokenId?: string | null;
-}
-
-interface AuditRow {
-  event: AuditEventType;
-  username: string | null;
-  userId: string | null;
-  sessionId: string | null;
-  clientAddress: string | null;
-  userAgent: string | null;
-  apiTokenId: string | null;
-}
+export type { AuditSubject } from './audit-row';
 
 /**
  * Appends to the audit trail: who did what, when, from where. Every caller waits until its row is
  * committed (visible to every instance); rows recorded in the same turn of the event loop share one
- * multi-row INSERT.
+ * multi-row INSERT. Events that change a session are not recorded here: the session's own statement
+ * writes their row (see SessionsService), and `announce` tells of them once committed.
  */
 @Injectable()
 export class AuditService {
@@ -39,27 +26,27 @@ export class AuditService {
     this.pool = pgPoolOf(dataSource);
   }
 
-  public record(event: AuditEventType, subject: AuditSubject, client?: ClientInfo): Promise<void> {
-    return this.writer.load({
-      event,
-      username: subject.username ?? null,
-      userId: subject.userId ?? null,
-      sessionId: subject.sessionId ?? null,
-      clientAddress: client?.address?.slice(0, 64) ?? null,
-      userAgent: client?.userAgent?.replaceAll('\0', '').slice(0, 512) ?? null,
-      apiTokenId: subject.apiTokenId ?? null,
-    });
+  public async record(event: AuditEventType, subject: AuditSubject, client?: ClientInfo): Promise<void> {
+    await this.writer.load(auditRowOf(event, subject, client));
+    this.announce(event, subject);
   }
+
+  /**
+   * Called once an event's row is committed, by whoever wrote it. Must not throw: the change is made.
+   * Nothing to do here; PublishingAuditService, the one AuditModule provides, tells the listeners.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the signature its override fills in
+  public announce(event: AuditEventType, subject: AuditSubject): void {}
 
   private async insert(rows: readonly AuditRow[]): Promise<void[]> {
     // One statement, one round trip, committing in its own implicit transaction. Its commit does not
     // wait for the WAL flush: `set_config(..., true)` turns synchronous_commit off for this transaction
-    // only. A crash of PostgreSQL itself may lose the last fraction of a second of audit rows (never a
-    // session change, which commits durably); in exchange a refresh waits for one disk flush, not two.
+    // only. These rows record no state change (failed logins, registrations are their own commit's), so
+    // a crash of PostgreSQL itself may lose the last fraction of a second of them and nothing else.
     await this.pool.query({
       name: 'fungame-audit-insert-v2',
       text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO audit_events (event, username, user_id, session_id, client_address, user_agent, api_token_id)
+             INSERT INTO ${AUDIT_ROW_COLUMNS}
              SELECT event_row.*
                FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[],
                            $7::varchar[])

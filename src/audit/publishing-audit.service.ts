@@ -3,15 +3,14 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import type { ClientInfo } from '../sessions/sessions.service';
 import type { AuditEventType } from './audit-event.entity';
 import { AUDIT_EVENT_RECORDED, AuditEventRecorded } from './audit-event-recorded';
 import { AuditService, AuditSubject } from './audit.service';
 
 /**
- * AuditService as AuditModule provides it: records the event, then emits AUDIT_EVENT_RECORDED. The
- * audit trail already names every event of interest wherever it happens, so listeners (the metrics)
- * learn of them without being wired into the services that record them.
+ * AuditService as AuditModule provides it: emits AUDIT_EVENT_RECORDED for every event committed to the
+ * audit trail. The audit trail already names every event of interest wherever it happens, so listeners
+ * (the metrics) learn of them without being wired into the services that record them.
  */
 @Injectable()
 export class PublishingAuditService extends AuditService {
@@ -22,8 +21,7 @@ export class PublishingAuditService extends AuditService {
     super(dataSource);
   }
 
-  public override async record(event: AuditEventType, subject: AuditSubject, client?: ClientInfo): Promise<void> {
-    await super.record(event, subject, client);
+  public override announce(event: AuditEventType, subject: AuditSubject): void {
     // Listeners run synchronously; an @OnEvent handler's own error is logged, not thrown back here.
     this.events.emit(AUDIT_EVENT_RECORDED, { event, subject } satisfies AuditEventRecorded);
   }

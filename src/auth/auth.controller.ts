@@ -57,7 +57,8 @@ export class AuthController {
   @ApiTooManyRequestsResponse({
     type: LoginFailureResponseDto,
     description:
-      `The account name is locked after repeated failures ("${ThrottlingMessages.accountLocked}"), ` +
+      `The account name is locked for this client address after repeated failures from it, or throttled for ` +
+      `addresses that failed it while it is guessed from many ("${ThrottlingMessages.accountLocked}"); ` +
       `or this address sent too many logins ("${ThrottlingMessages.tooManyRequests}"). StatusCode is 429.`,
     headers: RETRY_AFTER_HEADER,
   })

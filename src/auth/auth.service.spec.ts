@@ -62,11 +62,11 @@ type UsersMock = jest.Mocked<Pick<UsersService, 'create' | 'findCredentials' | '
 type SessionsMock = jest.Mocked<
   Pick<
     SessionsService,
-    'start' | 'rotate' | 'findRecentSuccessor' | 'end' | 'endOthersOfUser' | 'endOthersOfUserWhileCurrent'
+    'start' | 'rotate' | 'findSuccessorToResend' | 'endAsReused' | 'logout' | 'isLiveWithCurrentToken'
   >
 >;
 type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'secondsLocked' | 'recordFailure' | 'recordSuccess'>>;
-type AuditMock = jest.Mocked<Pick<AuditService, 'record'>>;
+type AuditMock = jest.Mocked<Pick<AuditService, 'record' | 'announce'>>;
 
 function claimsOf(token: string): JwtPayload {
   return verify(token, SECRET, { algorithms: ['HS256'] }) as JwtPayload;
@@ -105,17 +105,19 @@ describe('AuthService', () => {
     sessions = {
       start: jest.fn().mockResolvedValue({ id: SESSION_ID, openToken: OPEN_TOKEN }),
       rotate: jest.fn().mockResolvedValue(true),
-      findRecentSuccessor: jest.fn().mockResolvedValue(null),
-      end: jest.fn().mockResolvedValue(true),
-      endOthersOfUser: jest.fn().mockResolvedValue([OTHER_SESSION_ID]),
-      endOthersOfUserWhileCurrent: jest.fn().mockResolvedValue([OTHER_SESSION_ID]),
+      findSuccessorToResend: jest.fn().mockResolvedValue(null),
+      endAsReused: jest
+        .fn()
+        .mockResolvedValue([{ id: SESSION_ID, userId: USER_ID, event: 'refresh_reuse_detected' as const }]),
+      logout: jest.fn().mockResolvedValue([{ id: SESSION_ID, userId: USER_ID, event: 'logout' as const }]),
+      isLiveWithCurrentToken: jest.fn().mockResolvedValue(true),
     };
     lockout = {
       secondsLocked: jest.fn().mockResolvedValue(null),
-      recordFailure: jest.fn().mockResolvedValue({ lockedForSeconds: null }),
+      recordFailure: jest.fn().mockResolvedValue({ lockedForSeconds: null, nameThrottleStarted: false }),
       recordSuccess: jest.fn().mockResolvedValue(undefined),
     };
-    audit = { record: jest.fn().mockResolvedValue(undefined) };
+    audit = { record: jest.fn().mockResolvedValue(undefined), announce: jest.fn() };
     auth = new AuthService(
       CONFIG,
       users as unknown as UsersService,
@@ -141,14 +143,29 @@ describe('AuthService', () => {
 
       expect(users.findCredentials).toHaveBeenCalledWith('player');
       expect(sessions.start).toHaveBeenCalledTimes(1);
-      const [sessionId, userId, token, client] = sessions.start.mock.calls[0];
+      const [sessionId, userId, token, client, auditRow] = sessions.start.mock.calls[0];
       expect(sessionId).toMatch(UUID);
       expect(userId).toBe(USER_ID);
       expect(client).toBe(CLIENT);
+      // The audit row goes with the session, into its transaction; it is announced once committed.
+      expect(auditRow).toEqual({
+        event: 'login_succeeded',
+        username: 'Player',
+        userId: USER_ID,
+        sessionId,
+        clientAddress: CLIENT.address,
+        userAgent: CLIENT.userAgent,
+      });
+      expect(audit.record).not.toHaveBeenCalledWith('login_succeeded', expect.anything(), expect.anything());
+      expect(audit.announce).toHaveBeenCalledWith('login_succeeded', {
+        username: 'Player',
+        userId: USER_ID,
+        sessionId,
+      });
       expect(token.expiresAt.getTime() - token.issuedAt.getTime()).toBe(1_800_000);
       expect(result).toEqual({ bearerToken: tokens.sign('Player', sessionId, token), openToken: OPEN_TOKEN });
       expect(claimsOf(result.bearerToken)).toMatchObject({ sub: 'Player', sid: sessionId, jti: token.id });
-      expect(lockout.recordSuccess).toHaveBeenCalledWith('player');
+      expect(lockout.recordSuccess).toHaveBeenCalledWith('player', CLIENT.address);
       expect(users.updatePasswordHash).not.toHaveBeenCalled();
     });
 
@@ -162,7 +179,7 @@ describe('AuthService', () => {
       expect(compare.mock.calls[0][0]).toBe(PASSWORD);
       expect(bcrypt.getRounds(compare.mock.calls[0][1])).toBe(COST);
       expect(sessions.start).not.toHaveBeenCalled();
-      expect(lockout.recordFailure).toHaveBeenCalledWith('nobody');
+      expect(lockout.recordFailure).toHaveBeenCalledWith('nobody', CLIENT.address);
     });
 
     it('refuses a wrong password with InvalidCredentialsError, after one bcrypt comparison', async () => {
@@ -174,7 +191,18 @@ describe('AuthService', () => {
       expect(compare).toHaveBeenCalledTimes(1);
       expect(compare).toHaveBeenCalledWith('Passw0rd?', passwordHash);
       expect(sessions.start).not.toHaveBeenCalled();
-      expect(lockout.recordFailure).toHaveBeenCalledWith('player');
+      expect(lockout.recordFailure).toHaveBeenCalledWith('player', CLIENT.address);
+    });
+
+    it('audits the failure that takes the name past its threshold over all addresses', async () => {
+      lockout.recordFailure.mockResolvedValue({ lockedForSeconds: null, nameThrottleStarted: true });
+
+      await expect(auth.login('Player', 'Passw0rd?', CLIENT)).rejects.toBeInstanceOf(InvalidCredentialsError);
+
+      expect(audit.record.mock.calls.map(([event]) => event)).toEqual(['login_name_throttled', 'login_failed']);
+      expect(warnings).toHaveBeenCalledWith(
+        'Account name throttled for every failing address after failed logins from many addresses',
+      );
     });
 
     it.each<[string, string, string]>([
@@ -198,7 +226,7 @@ describe('AuthService', () => {
 
       expect(error).toBeInstanceOf(AccountLockedError);
       expect((error as AccountLockedError).retryAfterSeconds).toBe(42);
-      expect(lockout.secondsLocked).toHaveBeenCalledWith('player');
+      expect(lockout.secondsLocked).toHaveBeenCalledWith('player', CLIENT.address);
       expect(users.findCredentials).not.toHaveBeenCalled();
       expect(sessions.start).not.toHaveBeenCalled();
     });
@@ -222,35 +250,44 @@ describe('AuthService', () => {
       const token = await auth.refresh(PRINCIPAL, CLIENT);
 
       expect(sessions.rotate).toHaveBeenCalledTimes(1);
-      const [sessionId, presentedTokenId, next] = sessions.rotate.mock.calls[0];
-      expect([sessionId, presentedTokenId]).toEqual([SESSION_ID, TOKEN_ID]);
+      const [sessionId, presentedTokenId, next, actor] = sessions.rotate.mock.calls[0];
+      expect([sessionId, presentedTokenId, actor]).toEqual([
+        SESSION_ID,
+        TOKEN_ID,
+        { username: 'Player', client: CLIENT },
+      ]);
+      expect(audit.announce).toHaveBeenCalledWith('token_refreshed', {
+        username: 'Player',
+        userId: USER_ID,
+        sessionId: SESSION_ID,
+      });
       expect(next.id).toMatch(UUID);
       expect(next.id).not.toBe(TOKEN_ID);
       expect(token).toBe(tokens.sign('Player', SESSION_ID, next));
       expect(claimsOf(token)).toMatchObject({ sub: 'Player', sid: SESSION_ID, jti: next.id });
-      expect(sessions.findRecentSuccessor).not.toHaveBeenCalled();
-      expect(sessions.end).not.toHaveBeenCalled();
+      expect(sessions.findSuccessorToResend).not.toHaveBeenCalled();
+      expect(sessions.endAsReused).not.toHaveBeenCalled();
     });
 
     it('when another refresh won the race, returns the very token that one minted', async () => {
       const winner = tokens.issue('Player', SESSION_ID);
       sessions.rotate.mockResolvedValue(false);
-      sessions.findRecentSuccessor.mockResolvedValue(recordOf(winner));
+      sessions.findSuccessorToResend.mockResolvedValue(recordOf(winner));
 
       await expect(auth.refresh(PRINCIPAL, CLIENT)).resolves.toBe(winner.token);
 
-      expect(sessions.findRecentSuccessor).toHaveBeenCalledWith(SESSION_ID, TOKEN_ID, 10_000);
-      expect(sessions.end).not.toHaveBeenCalled();
+      expect(sessions.findSuccessorToResend).toHaveBeenCalledWith(SESSION_ID, TOKEN_ID, 10_000);
+      expect(sessions.endAsReused).not.toHaveBeenCalled();
     });
 
     it('for a token replaced within the grace window, returns its successor without rotating again', async () => {
       const successor = tokens.issue('Player', SESSION_ID);
-      sessions.findRecentSuccessor.mockResolvedValue(recordOf(successor));
+      sessions.findSuccessorToResend.mockResolvedValue(recordOf(successor));
 
       await expect(auth.refresh({ ...PRINCIPAL, isCurrentToken: false }, CLIENT)).resolves.toBe(successor.token);
 
       expect(sessions.rotate).not.toHaveBeenCalled();
-      expect(sessions.end).not.toHaveBeenCalled();
+      expect(sessions.endAsReused).not.toHaveBeenCalled();
     });
 
     it.each<[string, boolean]>([
@@ -263,84 +300,89 @@ describe('AuthService', () => {
         InvalidBearerTokenError,
       );
 
-      expect(sessions.end).toHaveBeenCalledTimes(1);
-      expect(sessions.end).toHaveBeenCalledWith(SESSION_ID, 'reuse_detected');
+      expect(sessions.endAsReused).toHaveBeenCalledTimes(1);
+      expect(sessions.endAsReused).toHaveBeenCalledWith(SESSION_ID, { username: 'Player', client: CLIENT });
+      expect(audit.announce).toHaveBeenCalledWith('refresh_reuse_detected', {
+        username: 'Player',
+        userId: USER_ID,
+        sessionId: SESSION_ID,
+      });
       expect(warnings).toHaveBeenCalledWith(`Replaced token reused: ended session ${SESSION_ID} of user ${USER_ID}`);
     });
 
     it('refuses all the same, without a warning, when the session had already ended', async () => {
-      sessions.end.mockResolvedValue(false);
+      sessions.endAsReused.mockResolvedValue([]);
 
       await expect(auth.refresh({ ...PRINCIPAL, isCurrentToken: false }, CLIENT)).rejects.toBeInstanceOf(
         InvalidBearerTokenError,
       );
       expect(warnings).not.toHaveBeenCalled();
+      expect(audit.announce).not.toHaveBeenCalled();
     });
   });
 
   describe('logout', () => {
-    const subject = { username: 'Player', userId: USER_ID, sessionId: SESSION_ID };
-
     it('ends the session only while the presented token is its current one', async () => {
       await auth.logout(PRINCIPAL, CLIENT);
 
-      expect(sessions.end).toHaveBeenCalledTimes(1);
-      expect(sessions.end).toHaveBeenCalledWith(SESSION_ID, 'logout', TOKEN_ID);
-      expect(sessions.endOthersOfUser).not.toHaveBeenCalled();
-      expect(sessions.endOthersOfUserWhileCurrent).not.toHaveBeenCalled();
-      expect(audit.record.mock.calls).toEqual([['logout', subject, CLIENT]]);
+      expect(sessions.logout).toHaveBeenCalledTimes(1);
+      expect(sessions.logout).toHaveBeenCalledWith(
+        PRINCIPAL,
+        { current: true, others: false },
+        { username: 'Player', client: CLIENT },
+      );
+      expect(audit.announce).toHaveBeenCalledWith('logout', {
+        username: 'Player',
+        userId: USER_ID,
+        sessionId: SESSION_ID,
+      });
+    });
+
+    it.each([
+      ['current', { current: true, others: false }],
+      ['all', { current: true, others: true }],
+      ['others', { current: false, others: true }],
+    ] as const)('scope %s: one statement with the matching parts', async (scope, parts) => {
+      sessions.logout.mockResolvedValue([{ id: OTHER_SESSION_ID, userId: USER_ID, event: 'session_revoked' }]);
+      if (scope !== 'others') {
+        sessions.logout.mockResolvedValue([
+          { id: SESSION_ID, userId: USER_ID, event: 'logout' },
+          { id: OTHER_SESSION_ID, userId: USER_ID, event: 'session_revoked' },
+        ]);
+      }
+
+      await expect(auth.logout(PRINCIPAL, CLIENT, scope)).resolves.toBeUndefined();
+
+      expect(sessions.logout).toHaveBeenCalledWith(PRINCIPAL, parts, { username: 'Player', client: CLIENT });
+      expect(sessions.isLiveWithCurrentToken).not.toHaveBeenCalled();
     });
 
     it.each(['current', 'all'] as const)(
-      'scope %s: a session that ended after the guard is a LogoutFailedError, and nothing else ends',
+      'scope %s: a session that ended after the guard (nothing ended) is a LogoutFailedError',
       async (scope) => {
-        sessions.end.mockResolvedValue(false);
+        sessions.logout.mockResolvedValue([]);
 
         await expect(auth.logout(PRINCIPAL, CLIENT, scope)).rejects.toBeInstanceOf(LogoutFailedError);
 
-        expect(sessions.endOthersOfUser).not.toHaveBeenCalled();
-        expect(audit.record).not.toHaveBeenCalled();
+        expect(audit.announce).not.toHaveBeenCalled();
       },
     );
 
-    it('scope all: ends the caller’s session first, then the others', async () => {
-      await auth.logout(PRINCIPAL, CLIENT, 'all');
-
-      expect(sessions.end).toHaveBeenCalledWith(SESSION_ID, 'logout', TOKEN_ID);
-      expect(sessions.endOthersOfUser).toHaveBeenCalledWith(USER_ID, SESSION_ID, 'revoked');
-      expect(sessions.end.mock.invocationCallOrder[0]).toBeLessThan(
-        sessions.endOthersOfUser.mock.invocationCallOrder[0],
-      );
-      expect(audit.record.mock.calls).toEqual([
-        ['logout', subject, CLIENT],
-        ['session_revoked', { ...subject, sessionId: OTHER_SESSION_ID }, CLIENT],
-      ]);
-    });
-
-    it('scope others: ends the others only while the caller’s token is current, and keeps its session', async () => {
-      await auth.logout(PRINCIPAL, CLIENT, 'others');
-
-      expect(sessions.endOthersOfUserWhileCurrent).toHaveBeenCalledWith(USER_ID, SESSION_ID, TOKEN_ID, 'revoked');
-      expect(sessions.end).not.toHaveBeenCalled();
-      expect(audit.record.mock.calls).toEqual([
-        ['session_revoked', { ...subject, sessionId: OTHER_SESSION_ID }, CLIENT],
-      ]);
-    });
-
-    it('scope others: a caller’s session that ended after the guard is a LogoutFailedError', async () => {
-      sessions.endOthersOfUserWhileCurrent.mockResolvedValue(null);
+    it('scope others: nothing ended and the caller’s token no longer current is a LogoutFailedError', async () => {
+      sessions.logout.mockResolvedValue([]);
+      sessions.isLiveWithCurrentToken.mockResolvedValue(false);
 
       await expect(auth.logout(PRINCIPAL, CLIENT, 'others')).rejects.toBeInstanceOf(LogoutFailedError);
 
-      expect(audit.record).not.toHaveBeenCalled();
+      expect(sessions.isLiveWithCurrentToken).toHaveBeenCalledWith(SESSION_ID, TOKEN_ID);
     });
 
     it('scope others with no other session: succeeds, ending nothing', async () => {
-      sessions.endOthersOfUserWhileCurrent.mockResolvedValue([]);
+      sessions.logout.mockResolvedValue([]);
 
       await expect(auth.logout(PRINCIPAL, CLIENT, 'others')).resolves.toBeUndefined();
 
-      expect(audit.record).not.toHaveBeenCalled();
+      expect(audit.announce).not.toHaveBeenCalled();
     });
   });
 });

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 
-import { AuditService } from '../audit/audit.service';
+import { auditRowOf } from '../audit/audit-row';
+import { AuditService, AuditSubject } from '../audit/audit.service';
 import { authConfig } from '../config/auth.config';
 import {
   AccountLockedError,
@@ -12,8 +13,8 @@ import {
   SessionNotFoundError,
 } from '../contract/contract-errors';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
-import { ClientInfo, SessionsService, SessionSummary } from '../sessions/sessions.service';
-import { UserCredentials, UsersService } from '../users/users.service';
+import { ClientInfo, EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
+import { UserCredentials, UserProfile, UsersService } from '../users/users.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
 import type { LogoutScope } from './logout-scope';
 import { PasswordHasher } from './password-hasher.service';
@@ -43,7 +44,8 @@ export class AuthService {
   /**
    * Checks the credentials and opens a session. Unknown user, wrong password and empty fields fail
    * alike and take the same time: the same queries and one bcrypt comparison each. Failures count
-   * toward the name's lockout whether or not the name exists.
+   * toward the name's lockout for this client address, and the name's throttle over all addresses,
+   * whether or not the name exists.
    * @throws InvalidCredentialsError, AccountLockedError
    */
   public async login(rawUsername: string, password: string, client: ClientInfo): Promise<LoginResult> {
@@ -52,7 +54,7 @@ export class AuthService {
     const username = UsersService.normaliseUsername(rawUsername);
     const usernameKey = username === null ? null : UsersService.usernameKey(username);
     if (usernameKey !== null) {
-      const secondsLocked = await this.lockout.secondsLocked(usernameKey);
+      const secondsLocked = await this.lockout.secondsLocked(usernameKey, client.address);
       if (secondsLocked !== null) {
         await this.audit.record('login_failed', { username }, client);
         throw new AccountLockedError(secondsLocked);
@@ -66,42 +68,54 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
 
-    await this.lockout.recordSuccess(usernameKey!);
+    await this.lockout.recordSuccess(usernameKey!, client.address);
     // An account imported from FunGame gets its bcrypt hash at its first login, and loses the old one.
     if (user.passwordHash === null || this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }
     const sessionId = randomUUID();
     const token = this.tokens.issue(user.username, sessionId);
-    const session = await this.sessions.start(sessionId, user.id, token, client);
-    await this.audit.record('login_succeeded', { username: user.username, userId: user.id, sessionId }, client);
+    const subject = { username: user.username, userId: user.id, sessionId };
+    // The session and its audit row commit together; after the commit nothing is left that can fail.
+    const session = await this.sessions.start(
+      sessionId,
+      user.id,
+      token,
+      client,
+      auditRowOf('login_succeeded', subject, client),
+    );
+    this.audit.announce('login_succeeded', subject);
     return { bearerToken: token.token, openToken: session.openToken };
   }
 
   /**
    * Replaces the presented token with a new one of the same session (fresh lifetime) and revokes it.
-   * A token replaced moments ago (a concurrent refresh, a retry) gets the successor already minted;
-   * after the grace window a replaced token is taken as stolen and its whole session ends.
+   * A replaced token whose successor was never used (the refresh's answer was lost: an outage, a
+   * restart, a timeout), or that was replaced moments ago (a concurrent refresh), gets the successor
+   * already minted. Otherwise a replaced token is taken as stolen and its whole session ends.
+   * Each change commits with its audit row; after the commit nothing is left that can fail.
    * @throws InvalidBearerTokenError
    */
   public async refresh(principal: AuthenticatedPrincipal, client: ClientInfo): Promise<string> {
+    const actor = { username: principal.username, client };
     if (principal.isCurrentToken) {
       const next = this.tokens.issue(principal.username, principal.sessionId);
-      if (await this.sessions.rotate(principal.sessionId, principal.tokenId, next)) {
-        await this.audit.record('token_refreshed', subjectOf(principal), client);
+      if (await this.sessions.rotate(principal.sessionId, principal.tokenId, next, actor)) {
+        this.audit.announce('token_refreshed', subjectOf(principal));
         return next.token;
       }
     }
-    const successor = await this.sessions.findRecentSuccessor(
+    const successor = await this.sessions.findSuccessorToResend(
       principal.sessionId,
       principal.tokenId,
       this.config.refreshReuseGraceMs,
     );
     if (successor) return this.tokens.sign(principal.username, principal.sessionId, successor);
 
-    if (await this.sessions.end(principal.sessionId, 'reuse_detected')) {
+    const ended = await this.sessions.endAsReused(principal.sessionId, actor);
+    if (ended.length > 0) {
       this.logger.warn(`Replaced token reused: ended session ${principal.sessionId} of user ${principal.userId}`);
-      await this.audit.record('refresh_reuse_detected', subjectOf(principal), client);
+      this.announceEnded(principal, ended);
     }
     throw new InvalidBearerTokenError();
   }
@@ -118,25 +132,19 @@ export class AuthService {
     client: ClientInfo,
     scope: LogoutScope = 'current',
   ): Promise<void> {
-    if (scope === 'others') {
-      const ended = await this.sessions.endOthersOfUserWhileCurrent(
-        principal.userId,
-        principal.sessionId,
-        principal.tokenId,
-        'revoked',
-      );
-      if (ended === null) throw new LogoutFailedError();
-      await this.recordRevoked(principal, ended, client);
-      return;
-    }
-    // `current` and `all`: the caller's own session first, so that a logout whose session is already
-    // gone ends no other session either.
-    if (!(await this.sessions.end(principal.sessionId, 'logout', principal.tokenId))) throw new LogoutFailedError();
-    await this.audit.record('logout', subjectOf(principal), client);
-    if (scope === 'all') {
-      const ended = await this.sessions.endOthersOfUser(principal.userId, principal.sessionId, 'revoked');
-      await this.recordRevoked(principal, ended, client);
-    }
+    // One statement for every scope: the sessions it ends and their audit rows commit together, and
+    // nothing ends unless the caller's session is still live with this token.
+    const ended = await this.sessions.logout(
+      principal,
+      { current: scope !== 'others', others: scope !== 'current' },
+      { username: principal.username, client },
+    );
+    this.announceEnded(principal, ended);
+    const succeeded =
+      scope === 'others'
+        ? ended.length > 0 || (await this.sessions.isLiveWithCurrentToken(principal.sessionId, principal.tokenId))
+        : ended.some((session) => session.id === principal.sessionId);
+    if (!succeeded) throw new LogoutFailedError();
   }
 
   /** The caller's live sessions, newest first. */
@@ -150,15 +158,17 @@ export class AuthService {
    *   text that is not a UUID at all.
    */
   public async revokeSession(principal: AuthenticatedPrincipal, sessionId: string, client: ClientInfo): Promise<void> {
-    if (!UUID_PATTERN.test(sessionId) || !(await this.sessions.endOfUser(principal.userId, sessionId, 'revoked'))) {
-      throw new SessionNotFoundError();
-    }
-    await this.recordRevoked(principal, [sessionId], client);
+    const ended = UUID_PATTERN.test(sessionId)
+      ? await this.sessions.revokeOfUser(principal.userId, sessionId, { username: principal.username, client })
+      : [];
+    if (ended.length === 0) throw new SessionNotFoundError();
+    this.announceEnded(principal, ended);
   }
 
   /**
    * Replaces the caller's password once the current one is verified. A wrong current password fails
-   * like a login: it counts toward the name's lockout, and while the name is locked nothing is checked.
+   * like a login: it counts toward the name's lockout for the caller's address, and while the name is
+   * locked for that address nothing is checked.
    * Every other session of the account ends; the caller's goes on.
    * @throws InvalidCredentialsError, AccountLockedError
    */
@@ -169,7 +179,7 @@ export class AuthService {
     client: ClientInfo,
   ): Promise<void> {
     const usernameKey = UsersService.usernameKey(principal.username);
-    const secondsLocked = await this.lockout.secondsLocked(usernameKey);
+    const secondsLocked = await this.lockout.secondsLocked(usernameKey, client.address);
     if (secondsLocked !== null) {
       await this.audit.record('password_change_failed', subjectOf(principal), client);
       throw new AccountLockedError(secondsLocked);
@@ -178,16 +188,12 @@ export class AuthService {
     const user = currentPassword ? await this.users.findCredentials(principal.username) : null;
     const passwordMatches = await this.verifyPassword(currentPassword, user);
     if (!user || user.id !== principal.userId || !passwordMatches) {
-      const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey);
-      if (lockedForSeconds !== null) {
-        this.logger.warn(`Account name locked for ${lockedForSeconds} s after repeated failed password checks`);
-        await this.audit.record('account_locked', subjectOf(principal), client);
-      }
+      await this.recordFailure(usernameKey, subjectOf(principal), client, 'password checks');
       await this.audit.record('password_change_failed', subjectOf(principal), client);
       throw new InvalidCredentialsError();
     }
 
-    await this.lockout.recordSuccess(usernameKey);
+    await this.lockout.recordSuccess(usernameKey, client.address);
     await this.users.updatePasswordHash(user.id, await this.passwords.hash(newPassword));
     // After the new hash is committed, so that no login with the old password can open a session after
     // this statement; only one whose password check was already under way (one bcrypt comparison) can.
@@ -201,17 +207,15 @@ export class AuthService {
     return this.passwords.verify(password, user?.passwordHash ?? undefined);
   }
 
-  private async recordRevoked(
-    principal: AuthenticatedPrincipal,
-    sessionIds: string[],
-    client: ClientInfo,
-  ): Promise<void> {
-    // Recorded in one turn of the event loop: one INSERT for all of them.
-    await Promise.all(
-      sessionIds.map((sessionId) =>
-        this.audit.record('session_revoked', { ...subjectOf(principal), sessionId }, client),
-      ),
-    );
+  /** Tells of the audit rows that ending `ended` committed. */
+  private announceEnded(principal: AuthenticatedPrincipal, ended: EndedSession[]): void {
+    for (const session of ended) {
+      this.audit.announce(session.event, {
+        username: principal.username,
+        userId: session.userId,
+        sessionId: session.id,
+      });
+    }
   }
 
   private async recordFailedLogin(
@@ -220,14 +224,27 @@ export class AuthService {
     userId: string | null,
     client: ClientInfo,
   ): Promise<void> {
-    if (usernameKey !== null) {
-      const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey);
-      if (lockedForSeconds !== null) {
-        this.logger.warn(`Account name locked for ${lockedForSeconds} s after repeated failed logins`);
-        await this.audit.record('account_locked', { username, userId }, client);
-      }
-    }
+    if (usernameKey !== null) await this.recordFailure(usernameKey, { username, userId }, client, 'logins');
     await this.audit.record('login_failed', { username, userId }, client);
+  }
+
+  /** Counts a failed password check toward the lockout, and audits a lock or throttle it starts. */
+  private async recordFailure(
+    usernameKey: string,
+    subject: AuditSubject,
+    client: ClientInfo,
+    what: 'logins' | 'password checks',
+  ): Promise<void> {
+    const { lockedForSeconds, nameThrottleStarted } = await this.lockout.recordFailure(usernameKey, client.address);
+    if (lockedForSeconds !== null) {
+      this.logger.warn(`Account name locked for one address for ${lockedForSeconds} s after repeated failed ${what}`);
+      await this.audit.record('account_locked', subject, client);
+    }
+    if (nameThrottleStarted) {
+      // Many addresses failing one name: a distributed guess, which a lock per address does not stop.
+      this.logger.warn(`Account name throttled for every failing address after failed ${what} from many addresses`);
+      await this.audit.record('login_name_throttled', subject, client);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 /** Who a verified bearer token speaks for; the global guard puts it on `request.user`. */
 export interface AuthenticatedPrincipal {
   userId: string;
-  /** The account's name as stored now (the token's `sub` is the name at login). */
+  /** The account's name as stored; the token's `sub` must be exactly this. */
   username: string;
   /** The account's email; null for an account created without one (imported, or verification off). */
   email: string | null;

@@ -44,7 +44,7 @@ export class UserCenterController {
     summary: "Change the caller's password; every other session of the account ends",
     description:
       'The current password is checked like a login: a wrong one counts toward the lockout of the account ' +
-      'name, and while the name is locked the change is refused with 429. The new password follows the ' +
+      "name for the caller's address, and while it is locked the change is refused with 429. The new password follows the " +
       "rules of registration. The caller's own session and token go on.",
   })
   @ApiBody({ type: UpdatePasswordDto })
@@ -65,7 +65,7 @@ export class UserCenterController {
   @ApiTooManyRequestsResponse({
     type: UpdatePasswordFailureResponseDto,
     description:
-      `The account name is locked after repeated failures ("${ThrottlingMessages.accountLocked}"), or this ` +
+      `The account name is locked for this address after repeated failures ("${ThrottlingMessages.accountLocked}"), or this ` +
       `address sent too many requests ("${ThrottlingMessages.tooManyRequests}"). StatusCode is 429.`,
     headers: {
       'Retry-After': { description: 'Seconds until the next attempt may succeed.', schema: { type: 'integer' } },

@@ -57,7 +57,7 @@ export const createUser: Command = async ({ args, io, app }) => {
     return 0;
   } catch (error) {
     if (error instanceof UsernameTakenError) {
-      io.stderr.write(`Refused: the name ${username} is taken (in some letter case)\n`);
+      io.stderr.write(`Refused: the name ${username} is taken (in some letter case or a look-alike form)\n`);
       return 1;
     }
     if (error instanceof EmailTakenError) {

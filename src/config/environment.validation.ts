@@ -200,6 +200,17 @@ export class EnvironmentVariables {
   @Transform(toInteger)
   @Min(1)
   @IsInt()
+  public LOGIN_NAME_MAX_FAILURES = 200;
+
+  @Matches(DURATION_PATTERN, { message: 'LOGIN_NAME_WINDOW must be a number of seconds or a duration like 1h' })
+  public LOGIN_NAME_WINDOW = '1h';
+
+  @Matches(DURATION_PATTERN, { message: 'LOGIN_NAME_THROTTLE_BASE must be a number of seconds or a duration like 5s' })
+  public LOGIN_NAME_THROTTLE_BASE = '5s';
+
+  @Transform(toInteger)
+  @Min(1)
+  @IsInt()
   public AUTH_RATE_LIMIT = 20;
 
   @Matches(DURATION_PATTERN, { message: 'AUTH_RATE_WINDOW must be a number of seconds or a duration like 1m' })

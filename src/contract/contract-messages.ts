@@ -24,6 +24,7 @@ export const RegistrationMessages = {
   codeExpired: '此验证码已过期，请重新注册。',
   usernameInvalid: '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。',
   emailInvalid: '请填写有效的邮箱地址（不超过 254 个字符）。',
+  usernameInvisible: '用户名不能包含不可见字符（如零宽字符、方向控制符或空白填充字符）。',
   fieldsMustBeStrings: '用户名和密码必须是字符串。',
   passwordTooShort: '密码长度至少为 8 个字符。',
   passwordTooLong: '密码不能超过 72 个字节（UTF-8）。',

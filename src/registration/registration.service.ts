@@ -13,6 +13,7 @@ import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { MailService } from '../mail/mail.service';
 import type { ClientInfo } from '../sessions/sessions.service';
 import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.service';
+import { hasInvisibleCharacters } from '../users/username-skeleton';
 import { UserProfile, UsersService } from '../users/users.service';
 import type { VerificationPurpose } from '../verification-codes/verification-code.entity';
 import { CodeAddressee, VerificationCodesService } from '../verification-codes/verification-codes.service';
@@ -78,6 +79,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
   public async register(input: RegisterInput, origin: RequestOrigin): Promise<RegistrationOutcome> {
     const username = UsersService.normaliseUsername(input.username);
     if (username === null) return refused(RegistrationMessages.usernameInvalid);
+    if (hasInvisibleCharacters(username)) return refused(RegistrationMessages.usernameInvisible);
     const passwordProblem = passwordRuleBroken(input.password);
     if (passwordProblem !== null) return refused(passwordProblem);
     const rawEmail = input.email ?? '';
@@ -193,7 +195,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
 
     const usernameKey = UsersService.usernameKey(username);
     const subject = { username, apiTokenId: origin.apiTokenId };
-    const secondsLocked = await this.lockout.secondsLocked(usernameKey);
+    const secondsLocked = await this.lockout.secondsLocked(usernameKey, origin.client.address);
     if (secondsLocked !== null) {
       await this.audit.record('password_reset_failed', subject, origin.client);
       throw new AccountLockedError(secondsLocked);
@@ -207,7 +209,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
     const user = check === 'valid' ? await this.users.findByUsernameAndEmail(username, email) : null;
     if (user === null) {
       if (check !== 'expired') {
-        const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey);
+        const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey, origin.client.address);
         if (lockedForSeconds !== null) await this.audit.record('account_locked', subject, origin.client);
       }
       await this.audit.record('password_reset_failed', subject, origin.client);
@@ -218,7 +220,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
     await this.users.updatePasswordHash(user.id, passwordHash);
     // After the new hash is committed: no login with the old password opens a session after this.
     await this.sessions.endAllOfUser(user.id, 'password_reset');
-    await this.lockout.recordSuccess(usernameKey);
+    await this.lockout.recordSuccess(usernameKey, origin.client.address);
     await this.audit.record('password_reset', { ...subject, userId: user.id }, origin.client);
     return { success: true, message: PasswordResetMessages.passwordReset };
   }

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 
 import { AuditRetentionService } from '../audit/audit-retention.service';
 import { retentionConfig } from '../config/retention.config';
+import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.service';
 import { CODE_LIFETIME_MS, VerificationCodesService } from '../verification-codes/verification-codes.service';
 
@@ -13,11 +14,19 @@ import { CODE_LIFETIME_MS, VerificationCodesService } from '../verification-code
 export const CLEANUP_LOCK_KEY = 0x46_47_43_4c; // "FGCL"
 
 export type CleanupResult =
-  { ran: true; sessionsDeleted: number; auditEventsDeleted: number; verificationCodesDeleted: number } | { ran: false };
+  | {
+      ran: true;
+      sessionsDeleted: number;
+      auditEventsDeleted: number;
+      verificationCodesDeleted: number;
+      loginFailuresDeleted: number;
+    }
+  | { ran: false };
 
 /**
- * Deletes finished sessions after SESSION_RETENTION and audit events after AUDIT_RETENTION, every hour,
- * and verification codes once they neither work nor hold back a new one (10 minutes after expiry).
+ * Deletes finished sessions after SESSION_RETENTION, audit events after AUDIT_RETENTION, verification
+ * codes once they neither work nor hold back a new one (10 minutes after expiry) and failed-login counts
+ * that no longer hold anything back, every hour.
  * Every instance schedules it; whichever takes the advisory lock first does the work and the others,
  * finding it taken, skip this round.
  */
@@ -31,6 +40,7 @@ export class RetentionCleanupJob {
     private readonly sessions: SessionsMaintenanceService,
     private readonly audit: AuditRetentionService,
     private readonly verificationCodes: VerificationCodesService,
+    private readonly lockout: LoginLockoutService,
   ) {}
 
   @Cron(CronExpression.EVERY_HOUR, { name: 'retention-cleanup' })
@@ -57,11 +67,12 @@ export class RetentionCleanupJob {
         const sessionsDeleted = await this.sessions.deleteFinishedBefore(this.config.sessionRetentionMs);
         const auditEventsDeleted = await this.audit.deleteOlderThan(this.config.auditRetentionMs);
         const verificationCodesDeleted = await this.verificationCodes.deleteExpiredBefore(CODE_LIFETIME_MS);
+        const loginFailuresDeleted = await this.lockout.deleteStale();
         this.logger.log(
-          `Retention clean-up deleted ${sessionsDeleted} finished sessions, ${auditEventsDeleted} audit events ` +
-            `and ${verificationCodesDeleted} expired verification codes`,
+          `Retention clean-up deleted ${sessionsDeleted} finished sessions, ${auditEventsDeleted} audit events, ` +
+            `${verificationCodesDeleted} expired verification codes and ${loginFailuresDeleted} stale failed-login counts`,
         );
-        return { ran: true, sessionsDeleted, auditEventsDeleted, verificationCodesDeleted };
+        return { ran: true, sessionsDeleted, auditEventsDeleted, verificationCodesDeleted, loginFailuresDeleted };
       } finally {
         await lockHolder.query('SELECT pg_advisory_unlock($1)', [CLEANUP_LOCK_KEY]).catch(() => undefined);
       }

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
 
 import { AuditModule } from '../audit/audit.module';
+import { LoginLockoutModule } from '../login-lockout/login-lockout.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { VerificationCodesModule } from '../verification-codes/verification-codes.module';
 import { RetentionCleanupJob } from './retention-cleanup.job';
 
-/** The scheduled deletion of old sessions, audit events and verification codes (ScheduleModule runs it). */
+/**
+ * The scheduled deletion of old sessions, audit events, verification codes and failed-login counts
+ * (ScheduleModule runs it).
+ */
 @Module({
-  imports: [AuditModule, SessionsModule, VerificationCodesModule],
+  imports: [AuditModule, LoginLockoutModule, SessionsModule, VerificationCodesModule],
   providers: [RetentionCleanupJob],
 })
 export class RetentionModule {}

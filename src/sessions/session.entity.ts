@@ -48,6 +48,14 @@ export class Session {
   @Column({ name: 'current_token_expires_at', type: 'timestamptz' })
   public currentTokenExpiresAt!: Date;
 
+  /**
+   * Whether the current token has authenticated a request (set by the bearer guard's lookup; a refresh
+   * replaces the token instead). Until it has, the token it replaced may still be presented by a client
+   * that never received the refresh's answer: that client gets this same token again.
+   */
+  @Column({ name: 'current_token_used', type: 'boolean', default: false })
+  public currentTokenUsed!: boolean;
+
   /** The token the last refresh replaced, kept for the reuse grace window and theft detection. */
   @Column({ name: 'previous_token_id', type: 'uuid', nullable: true })
   public previousTokenId!: string | null;

@@ -5,11 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { DataSource, IsNull, Raw, Repository } from 'typeorm';
 
+import type { AuditEventType } from '../audit/audit-event.entity';
+import { AUDIT_ROW_COLUMNS, auditedClient, AuditRow } from '../audit/audit-row';
 import { sessionsConfig } from '../config/sessions.config';
 import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import { Session, SessionEndReason } from './session.entity';
-import { LiveSessionState, SessionStateLoader } from './session-state.loader';
+import { LiveSessionState, PresentedToken, SessionStateLoader } from './session-state.loader';
 
 /** The identity of one bearer token as the session records it (its `jti` and lifetime). */
 export interface TokenRecord {
@@ -22,6 +24,24 @@ interface Rotation {
   sessionId: string;
   presentedTokenId: string;
   next: TokenRecord;
+  /** For its audit row. */
+  username: string;
+  client: ClientInfo;
+}
+
+/** Who ends sessions, for the audit rows of the sessions it ends. */
+export interface SessionActor {
+  username: string;
+  client: ClientInfo;
+  /** The API token of an operator's request (the admin API); absent for a player's own. */
+  apiTokenId?: string | null;
+}
+
+/** A session that a statement ended, and the event its audit row records. */
+export interface EndedSession {
+  id: string;
+  userId: string;
+  event: AuditEventType;
 }
 
 export interface ClientInfo {
@@ -41,6 +61,16 @@ export interface SessionSummary {
 
 /** An arbitrary constant that names "the session limit of one user" among PostgreSQL advisory locks. */
 const SESSION_LIMIT_LOCK_CLASS = 0x46_47_53_4c; // "FGSL"
+
+/**
+ * The audit event of each end reason whose sessions' ends are audited with the change (the end and its
+ * row commit in one statement).
+ */
+const AUDITED_END_EVENTS = {
+  logout: 'logout',
+  revoked: 'session_revoked',
+  reuse_detected: 'refresh_reuse_detected',
+} as const satisfies Partial<Record<SessionEndReason, AuditEventType>>;
 
 /** A session the player can still use: not ended, and its current token not expired (nor refreshable). */
 const LIVE = 'ended_at IS NULL AND current_token_expires_at > now()';
@@ -62,12 +92,14 @@ export class SessionsService {
   /**
    * Opens a session whose current token is `token`; returns its id and open token. When the user then
    * has more than SESSION_MAX_PER_USER live sessions, the oldest end (`superseded`), never the new one.
+   * `audit` is written in the same transaction: the session exists if and only if its row does.
    */
   public async start(
     sessionId: string,
     userId: string,
     token: TokenRecord,
     client: ClientInfo,
+    audit: AuditRow,
   ): Promise<{ id: string; openToken: string }> {
     const openToken = randomUUID();
     await this.sessions.manager.transaction(async (manager) => {
@@ -92,6 +124,15 @@ export class SessionsService {
                        OFFSET $3)`,
         [userId, sessionId, this.limits.maxPerUser - 1],
       );
+      await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+        audit.event,
+        audit.username,
+        audit.userId,
+        audit.sessionId,
+        audit.clientAddress,
+        audit.userAgent,
+        audit.apiTokenId,
+      ]);
     });
     return { id: sessionId, openToken };
   }
@@ -113,20 +154,51 @@ export class SessionsService {
   }
 
   /**
-   * Ends the session if it is a live one of this user (as `listLive` shows them); returns whether it
-   * did. `sessionId` must be a UUID.
+   * Ends the session (`revoked`) if it is a live one of this user (as `listLive` shows them), with its
+   * audit row; returns what it ended. `sessionId` must be a UUID.
    */
-  public async endOfUser(userId: string, sessionId: string, reason: SessionEndReason): Promise<boolean> {
-    const result = await this.sessions.update(
-      {
-        id: sessionId,
-        userId,
-        endedAt: IsNull(),
-        currentTokenExpiresAt: Raw((column) => `${column} > now()`),
-      },
-      { endedAt: () => 'now()', endReason: reason },
+  public revokeOfUser(userId: string, sessionId: string, actor: SessionActor): Promise<EndedSession[]> {
+    return this.endAndAudit(`user_id = $1 AND id = $2 AND ${LIVE}`, [userId, sessionId], `'revoked'`, actor);
+  }
+
+  /**
+   * Logout, in one statement: ends the caller's session (`logout`) when `current`, and the user's other
+   * live sessions (`revoked`) when `others`, each with its audit row, and all of it only while the
+   * caller's session is live with `tokenId` as its current token: a logout whose session is already gone
+   * ends nothing. Returns what it ended.
+   *
+   * With `current`, the caller's row is locked first, so a concurrent change of it (another logout, a
+   * refresh) is waited for and then seen. Two sessions of one user logging each other out at once can
+   * deadlock; PostgreSQL then aborts one statement, which ends nothing and answers as a failure.
+   */
+  public logout(
+    caller: { userId: string; sessionId: string; tokenId: string },
+    scope: { current: boolean; others: boolean },
+    actor: SessionActor,
+  ): Promise<EndedSession[]> {
+    return this.endAndAudit(
+      `user_id = $1 AND ended_at IS NULL AND EXISTS (SELECT 1 FROM caller)
+         AND (CASE WHEN id = $2 THEN $4 ELSE $5 AND ${LIVE} END)`,
+      [caller.userId, caller.sessionId, caller.tokenId, scope.current, scope.others],
+      `CASE WHEN id = $2 THEN 'logout' ELSE 'revoked' END`,
+      actor,
+      `SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1 AND ended_at IS NULL AND current_token_id = $3
+       ${scope.current ? 'FOR UPDATE' : ''}`,
     );
-    return result.affected === 1;
+  }
+
+  /** Whether the session is live (not ended) with `tokenId` as its current token. */
+  public async isLiveWithCurrentToken(sessionId: string, tokenId: string): Promise<boolean> {
+    const rows = await this.sessions.query<unknown[]>(
+      'SELECT 1 FROM sessions WHERE id = $1 AND ended_at IS NULL AND current_token_id = $2',
+      [sessionId, tokenId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends the session as `reuse_detected`, with its audit row; returns what it ended (nothing if it had ended). */
+  public endAsReused(sessionId: string, actor: SessionActor): Promise<EndedSession[]> {
+    return this.endAndAudit('id = $1 AND ended_at IS NULL', [sessionId], `'reuse_detected'`, actor);
   }
 
   /** Ends every live session of the user except `keptSessionId`; returns the ids it ended. */
@@ -142,67 +214,57 @@ export class SessionsService {
   }
 
   /**
-   * Ends every live session of the user except `keptSessionId`, in one statement that acts only while
-   * that session is not ended and `keptTokenId` is its current token. Returns the ids it ended, or null
-   * (ending none) when the kept session is no longer so.
+   * The state of the presented token's session (batched with concurrent lookups), or null when it does
+   * not exist or has ended; records the token's first use (see SessionStateLoader).
    */
-  public async endOthersOfUserWhileCurrent(
-    userId: string,
-    keptSessionId: string,
-    keptTokenId: string,
-    reason: SessionEndReason,
-  ): Promise<string[] | null> {
-    // The kept session is read, not locked: another session's logout of the others, or a password
-    // change, ends this one and the others in one statement, and could hold one of the others while
-    // waiting for this one as this statement held this one waiting for it: a deadlock. Read, the two
-    // statements come out as if run one after the other, in one order or the other.
-    const [result] = await this.sessions.query<{ kept: boolean; ended: string[] }[]>(
-      `WITH kept AS (SELECT 1 FROM sessions
-                      WHERE id = $2 AND user_id = $1 AND ended_at IS NULL AND current_token_id = $3),
-            ended AS (UPDATE sessions SET ended_at = now(), end_reason = $4
-                       WHERE user_id = $1 AND id <> $2 AND ${LIVE} AND EXISTS (SELECT 1 FROM kept)
-                   RETURNING id)
-       SELECT EXISTS (SELECT 1 FROM kept) AS kept, ARRAY(SELECT id::text FROM ended) AS ended`,
-      [userId, keptSessionId, keptTokenId, reason],
-    );
-    return result.kept ? result.ended : null;
-  }
-
-  /** The live session's state (batched with concurrent lookups), or null when it does not exist or has ended. */
-  public findLiveState(sessionId: string): Promise<LiveSessionState | null> {
-    return this.liveStates.load(sessionId);
+  public findLiveState(token: PresentedToken): Promise<LiveSessionState | null> {
+    return this.liveStates.load(token);
   }
 
   /**
    * Makes `next` the session's current token if, and only if, `presentedTokenId` still is: an atomic
-   * compare-and-swap, so of many refreshes racing with the same token exactly one wins.
+   * compare-and-swap, so of many refreshes racing with the same token exactly one wins. The winner's
+   * `token_refreshed` audit row commits with it.
    */
-  public rotate(sessionId: string, presentedTokenId: string, next: TokenRecord): Promise<boolean> {
-    return this.rotations.load({ sessionId, presentedTokenId, next });
+  public rotate(sessionId: string, presentedTokenId: string, next: TokenRecord, actor: SessionActor): Promise<boolean> {
+    return this.rotations.load({ sessionId, presentedTokenId, next, ...actor });
   }
 
   /**
-   * The rotations requested in one turn of the event loop, as one UPDATE (one commit). Where several
-   * race for the same session and token, PostgreSQL updates the row once; the token id it installed
-   * tells which request won.
+   * The rotations requested in one turn of the event loop, as one statement (one commit) that also
+   * inserts their audit rows: a rotation and its row commit together or not at all, in one round trip.
+   * Where several race for the same session and token, PostgreSQL updates the row once; the token id it
+   * installed tells which request won, and only the winner's row is written.
    */
   private async rotateBatch(rotations: readonly Rotation[]): Promise<boolean[]> {
+    // audit_events is the audit module's table (its columns from AUDIT_ROW_COLUMNS): written here so that
+    // it shares the rotation's statement.
     const { rows } = await this.pool.query<{ current_token_id: string }>({
       name: 'fungame-rotate-session-tokens',
-      text: `UPDATE sessions s
-                SET previous_token_id = s.current_token_id, current_token_id = r.next_id,
-                    current_token_issued_at = r.issued_at, current_token_expires_at = r.expires_at,
-                    rotated_at = now()
-               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[])
-                    AS r(id, presented_id, next_id, issued_at, expires_at)
-              WHERE s.id = r.id AND s.current_token_id = r.presented_id AND s.ended_at IS NULL
-          RETURNING s.current_token_id`,
+      text: `WITH rotated AS (
+               UPDATE sessions s
+                  SET previous_token_id = s.current_token_id, current_token_id = r.next_id,
+                      current_token_issued_at = r.issued_at, current_token_expires_at = r.expires_at,
+                      current_token_used = false, rotated_at = now()
+                 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[],
+                             $6::varchar[], $7::varchar[], $8::varchar[])
+                      AS r(id, presented_id, next_id, issued_at, expires_at, username, client_address, user_agent)
+                WHERE s.id = r.id AND s.current_token_id = r.presented_id AND s.ended_at IS NULL
+            RETURNING s.id, s.user_id, s.current_token_id, r.username, r.client_address, r.user_agent
+             ), audited AS (
+               INSERT INTO ${AUDIT_ROW_COLUMNS}
+               SELECT 'token_refreshed', username, user_id, id, client_address, user_agent, NULL FROM rotated
+             )
+             SELECT current_token_id FROM rotated`,
       values: [
         rotations.map((rotation) => rotation.sessionId),
         rotations.map((rotation) => rotation.presentedTokenId),
         rotations.map((rotation) => rotation.next.id),
         rotations.map((rotation) => rotation.next.issuedAt),
         rotations.map((rotation) => rotation.next.expiresAt),
+        rotations.map((rotation) => rotation.username),
+        rotations.map((rotation) => auditedClient(rotation.client).clientAddress),
+        rotations.map((rotation) => auditedClient(rotation.client).userAgent),
       ],
     });
     const installed = new Set(rows.map((row) => row.current_token_id));
@@ -210,10 +272,15 @@ export class SessionsService {
   }
 
   /**
-   * The token that replaced `replacedTokenId`, if that happened no longer than `graceMs` ago and the
-   * session is still live (measured on the database's clock, which every instance shares).
+   * The token that replaced `replacedTokenId`, while handing it out again is safe: the session is live,
+   * `replacedTokenId` is the token its last refresh replaced, and either that successor has never been
+   * used (its refresh's answer may never have reached the client, which retries with what it holds) or
+   * the refresh was no longer than `graceMs` ago (two tabs refreshing at once), on the database's clock,
+   * which every instance shares. Once the successor has been used or replaced itself, a replaced token
+   * presented again is a thief's replay. How long this holds is the replaced token's own lifetime: the
+   * bearer guard refuses it once expired.
    */
-  public async findRecentSuccessor(
+  public async findSuccessorToResend(
     sessionId: string,
     replacedTokenId: string,
     graceMs: number,
@@ -224,7 +291,10 @@ export class SessionsService {
       .where('session.id = :sessionId', { sessionId })
       .andWhere('session.previous_token_id = :replacedTokenId', { replacedTokenId })
       .andWhere('session.ended_at IS NULL')
-      .andWhere(`session.rotated_at >= now() - make_interval(secs => :graceSeconds)`, { graceSeconds: graceMs / 1000 })
+      .andWhere(
+        `(NOT session.current_token_used OR session.rotated_at >= now() - make_interval(secs => :graceSeconds))`,
+        { graceSeconds: graceMs / 1000 },
+      )
       .getOne();
     return session
       ? { id: session.currentTokenId, issuedAt: session.currentTokenIssuedAt, expiresAt: session.currentTokenExpiresAt }
@@ -241,5 +311,37 @@ export class SessionsService {
       { endedAt: () => 'now()', endReason: reason },
     );
     return result.affected === 1;
+  }
+
+  /**
+   * Ends the sessions `predicate` selects, for the reason `reasonSql` gives each, and inserts the audit
+   * row of each, in one statement: the ends and their rows commit together or not at all.
+   */
+  private async endAndAudit(
+    predicate: string,
+    parameters: unknown[],
+    reasonSql: string,
+    actor: SessionActor,
+    /** A query the predicate can refer to as `caller`, run first in the same statement. */
+    callerSql?: string,
+  ): Promise<EndedSession[]> {
+    const { clientAddress, userAgent } = auditedClient(actor.client);
+    const username = parameters.length + 1;
+    const eventOf = Object.entries(AUDITED_END_EVENTS)
+      .map(([reason, event]) => `WHEN '${reason}' THEN '${event}'`)
+      .join(' ');
+    const rows = await this.sessions.query<{ id: string; user_id: string; event: AuditEventType }[]>(
+      `WITH ${callerSql ? `caller AS (${callerSql}), ` : ''}ended AS (
+         UPDATE sessions SET ended_at = now(), end_reason = ${reasonSql}
+          WHERE ${predicate}
+      RETURNING id, user_id, CASE end_reason ${eventOf} END AS event
+       ), audited AS (
+         INSERT INTO ${AUDIT_ROW_COLUMNS}
+         SELECT event, $${username}, user_id, id, $${username + 1}, $${username + 2}, $${username + 3} FROM ended
+       )
+       SELECT id, user_id, event FROM ended`,
+      [...parameters, actor.username, clientAddress, userAgent, actor.apiTokenId ?? null],
+    );
+    return rows.map((row) => ({ id: row.id, userId: row.user_id, event: row.event }));
   }
 }

@@ -22,6 +22,14 @@ export class User {
   @Column({ name: 'username_key', type: 'varchar', length: 128, unique: true })
   public usernameKey!: string;
 
+  /**
+   * `usernameSkeleton` of the name: unique, so no name can be registered that looks like another (Unicode
+   * TR39). Null only for an account that existed before (the migration, an import) and looks like an
+   * older one: it keeps its name, and the older account's skeleton still blocks new look-alikes.
+   */
+  @Column({ name: 'username_skeleton', type: 'text', nullable: true, unique: true })
+  public usernameSkeleton!: string | null;
+
   /** bcrypt; never leaves this module. Null only for an imported account that has not logged in yet. */
   @Column({ name: 'password_hash', type: 'varchar', length: 60, nullable: true })
   public passwordHash!: string | null;

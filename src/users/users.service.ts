@@ -3,7 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { isEmail } from 'class-validator';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 
-import { EmailTakenError, UsernameTakenError } from '../contract/contract-errors';
+import { EmailTakenError, MalformedRequestError, UsernameTakenError } from '../contract/contract-errors';
+import { RegistrationMessages } from '../contract/contract-messages';
+import { hasInvisibleCharacters, usernameSkeleton } from './username-skeleton';
 import { User } from './user.entity';
 
 export const USERNAME_MAX_LENGTH = 32;
@@ -108,32 +110,42 @@ export class UsersService {
   /**
    * Creates the accounts that do not exist yet, in any letter case, each with its FunGame hash in place
    * of a bcrypt one; returns the names it created and those it skipped because they were taken (also by
-   * an earlier account of the same list).
+   * an earlier account of the same list). A name that only looks like a taken one is imported all the
+   * same (the player had it on the original server) but without a skeleton, as the migration that
+   * introduced skeletons left such names: the older name keeps blocking new look-alikes.
    */
   public async importLegacy(accounts: readonly LegacyAccount[]): Promise<{ created: string[]; existing: string[] }> {
     const created: string[] = [];
     const existing: string[] = [];
-    const distinct: LegacyAccount[] = [];
+    const distinct: (LegacyAccount & { skeleton: string | null })[] = [];
     const seen = new Set<string>();
+    const seenSkeletons = new Set<string>();
     for (const account of accounts) {
       const key = UsersService.usernameKey(account.username);
       if (seen.has(key)) {
         existing.push(account.username);
       } else {
         seen.add(key);
-        distinct.push(account);
+        const skeleton = usernameSkeleton(account.username);
+        distinct.push({ ...account, skeleton: seenSkeletons.has(skeleton) ? null : skeleton });
+        seenSkeletons.add(skeleton);
       }
     }
     for (let start = 0; start < distinct.length; start += IMPORT_BATCH_SIZE) {
       const batch = distinct.slice(start, start + IMPORT_BATCH_SIZE);
       const rows: { username_key: string }[] = await this.users.query(
-        `INSERT INTO users (username, username_key, legacy_password_hash, legacy_password_key)
-         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::char(128)[], $4::text[])
+        `INSERT INTO users (username, username_key, username_skeleton, legacy_password_hash, legacy_password_key)
+         SELECT a.username, a.username_key,
+                CASE WHEN NOT EXISTS (SELECT 1 FROM users u WHERE u.username_skeleton = a.skeleton) THEN a.skeleton END,
+                a.hash, a.key
+           FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::char(128)[], $5::text[])
+                AS a (username, username_key, skeleton, hash, key)
          ON CONFLICT (username_key) DO NOTHING
          RETURNING username_key`,
         [
           batch.map((account) => account.username),
           batch.map((account) => UsersService.usernameKey(account.username)),
+          batch.map((account) => account.skeleton),
           batch.map((account) => account.legacy.hash),
           batch.map((account) => account.legacy.key),
         ],
@@ -147,10 +159,13 @@ export class UsersService {
   }
 
   /**
-   * Creates an account, in `manager`'s transaction when given (registration consumes its code in the
+   * Every new account, whatever the route or command, is made here: the name checks that need no rule of
+   * a route live here too. In `manager`'s transaction when given (registration consumes its code in the
    * same one). The name and the email are checked inside the transaction, and the unique indexes hold
    * against a registration racing this one: of two, one commits and the other gets the error.
-   * @throws UsernameTakenError, EmailTakenError (in any letter case)
+   * @throws MalformedRequestError when the name holds an invisible character (refused, never stripped);
+   *   UsernameTakenError when the name is taken in any letter case or normalisation, or looks like a
+   *   taken one (the same Unicode TR39 skeleton: see `usernameSkeleton`); EmailTakenError (any letter case)
    */
   public async create(
     username: string,
@@ -158,6 +173,7 @@ export class UsersService {
     email: string | null = null,
     manager?: EntityManager,
   ): Promise<UserProfile> {
+    if (hasInvisibleCharacters(username)) throw new MalformedRequestError([RegistrationMessages.usernameInvisible]);
     const run = async (transaction: EntityManager): Promise<UserProfile> => {
       const users = transaction.getRepository(User);
       const usernameKey = UsersService.usernameKey(username);
@@ -165,7 +181,17 @@ export class UsersService {
       if (await users.existsBy({ usernameKey })) throw new UsernameTakenError();
       if (emailKey !== null && (await users.existsBy({ emailKey }))) throw new EmailTakenError();
       try {
-        return toProfile(await users.save(users.create({ username, usernameKey, passwordHash, email, emailKey })));
+        // The unique indexes decide "looks like a taken one" (the skeleton), and both checks above
+        // under concurrent registrations on several instances.
+        const user = users.create({
+          username,
+          usernameKey,
+          usernameSkeleton: usernameSkeleton(username),
+          passwordHash,
+          email,
+          emailKey,
+        });
+        return toProfile(await users.save(user));
       } catch (error) {
         throw uniqueViolationOf(error) ?? error;
       }

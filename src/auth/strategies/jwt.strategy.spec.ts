@@ -1,5 +1,6 @@
 import type { ConfigType } from '@nestjs/config';
 import { generateKeyPairSync } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { JsonWebTokenError, sign, SignOptions, TokenExpiredError } from 'jsonwebtoken';
 
 import type { authConfig } from '../../config/auth.config';
@@ -63,6 +64,10 @@ const LIVE_SESSION: LiveSessionState = {
   ageMs: 90_000,
 };
 
+/** A request to an ordinary bearer route, and one to refresh (`@AcceptsReplacedToken()`), as Fastify routes them. */
+const REQUEST = { routeOptions: { config: {} } } as unknown as FastifyRequest;
+const REFRESH_REQUEST = { routeOptions: { config: { acceptsReplacedToken: true } } } as unknown as FastifyRequest;
+
 type SessionsMock = jest.Mocked<Pick<SessionsService, 'findLiveState'>>;
 
 function strategyWith(sessions: SessionsMock): JwtStrategy {
@@ -88,7 +93,7 @@ interface PassportAttempt {
   success(user: unknown, info?: unknown): void;
   fail(challenge?: unknown, status?: number): void;
   error(error: unknown): void;
-  authenticate(request: { headers: Record<string, string> }, options: object): void;
+  authenticate(request: { headers: Record<string, string>; routeOptions: object }, options: object): void;
 }
 
 /** Authenticates one request the way passport does: a fresh object on the strategy, with its actions. */
@@ -98,7 +103,10 @@ function authenticate(strategy: JwtStrategy, authorization?: string): Promise<Pa
     attempt.success = (user) => resolve({ outcome: 'success', user });
     attempt.fail = (challenge) => resolve({ outcome: 'fail', challenge });
     attempt.error = (error) => resolve({ outcome: 'error', error });
-    attempt.authenticate({ headers: authorization === undefined ? {} : { authorization } }, {});
+    attempt.authenticate(
+      { headers: authorization === undefined ? {} : { authorization }, routeOptions: { config: {} } },
+      {},
+    );
   });
 }
 
@@ -126,27 +134,44 @@ describe('JwtStrategy', () => {
 
   describe('validate (the claims of a token whose signature, issuer, audience and expiry passed)', () => {
     it('returns the principal of the current token of a live session', async () => {
-      await expect(strategy.validate({ ...CLAIMS })).resolves.toEqual(PRINCIPAL);
-      expect(sessions.findLiveState).toHaveBeenCalledWith(SESSION_ID);
+      await expect(strategy.validate(REQUEST, { ...CLAIMS })).resolves.toEqual(PRINCIPAL);
+      expect(sessions.findLiveState).toHaveBeenCalledWith({ sessionId: SESSION_ID, tokenId: TOKEN_ID, marksUse: true });
+    });
+
+    it('on refresh, looks the session up without recording the use of a token it is about to replace', async () => {
+      await expect(strategy.validate(REFRESH_REQUEST, { ...CLAIMS })).resolves.toEqual(PRINCIPAL);
+      expect(sessions.findLiveState).toHaveBeenCalledWith({
+        sessionId: SESSION_ID,
+        tokenId: TOKEN_ID,
+        marksUse: false,
+      });
     });
 
     it('marks a token the session has replaced as not current', async () => {
       sessions.findLiveState.mockResolvedValue({ ...LIVE_SESSION, currentTokenId: OTHER_TOKEN_ID });
 
-      await expect(strategy.validate({ ...CLAIMS })).resolves.toEqual({ ...PRINCIPAL, isCurrentToken: false });
+      await expect(strategy.validate(REQUEST, { ...CLAIMS })).resolves.toEqual({ ...PRINCIPAL, isCurrentToken: false });
     });
 
     it('refuses a token whose session has ended or never existed', async () => {
       sessions.findLiveState.mockResolvedValue(null);
 
-      await expect(strategy.validate({ ...CLAIMS })).rejects.toBeInstanceOf(InvalidBearerTokenError);
+      await expect(strategy.validate(REQUEST, { ...CLAIMS })).rejects.toBeInstanceOf(InvalidBearerTokenError);
+    });
+
+    it.each([
+      ['another user', 'someone_else'],
+      ['the same name in another letter case', 'PLAYER123'],
+    ])("refuses a token whose sub names %s than the session's user", async (_case, sub) => {
+      await expect(strategy.validate(REQUEST, { ...CLAIMS, sub })).rejects.toBeInstanceOf(InvalidBearerTokenError);
+      expect(sessions.findLiveState).toHaveBeenCalledTimes(1);
     });
 
     it('lets a database failure through as it is (an internal failure, not a bad token)', async () => {
       const failure = new Error('connect ECONNREFUSED 127.0.0.1:5432');
       sessions.findLiveState.mockRejectedValue(failure);
 
-      await expect(strategy.validate({ ...CLAIMS })).rejects.toBe(failure);
+      await expect(strategy.validate(REQUEST, { ...CLAIMS })).rejects.toBe(failure);
     });
 
     it.each<[string, unknown]>([
@@ -168,14 +193,14 @@ describe('JwtStrategy', () => {
       ['a null payload', null],
       ['a string payload', 'player123'],
     ])('refuses a token with %s, without asking the database', async (_case, payload) => {
-      await expect(strategy.validate(payload)).rejects.toBeInstanceOf(InvalidBearerTokenError);
+      await expect(strategy.validate(REQUEST, payload)).rejects.toBeInstanceOf(InvalidBearerTokenError);
       expect(sessions.findLiveState).not.toHaveBeenCalled();
     });
 
     it('accepts an iat in the future within the clock tolerance', async () => {
       const claims = { ...CLAIMS, iat: NOW_SECONDS + CLOCK_TOLERANCE_SECONDS };
 
-      await expect(strategy.validate(claims)).resolves.toEqual(PRINCIPAL);
+      await expect(strategy.validate(REQUEST, claims)).resolves.toEqual(PRINCIPAL);
     });
   });
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { decode } from 'jsonwebtoken';
+import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 
 import { authConfig } from '../../config/auth.config';
@@ -9,6 +10,7 @@ import { InvalidBearerTokenError } from '../../contract/contract-errors';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { BearerTokenClaims } from '../bearer-token-claims';
+import { ACCEPTS_REPLACED_TOKEN_KEY } from '../decorators/accepts-replaced-token.decorator';
 import { SigningKeys } from '../signing-keys';
 
 /** Seconds of clock difference tolerated between instances (the original allowed five minutes). */
@@ -18,8 +20,8 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /**
  * Verifies the bearer token (the configured algorithm only; the key its `kid` names in the key ring;
- * signature, issuer, audience, expiry) and then that its session is live, on every request, so a
- * revocation holds on every instance at once.
+ * signature, issuer, audience, expiry) and then that its session is live and belongs to the user its
+ * `sub` names, on every request, so a revocation holds on every instance at once.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
@@ -42,13 +44,22 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       audience: config.audience,
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
+      passReqToCallback: true,
     });
   }
 
-  public async validate(payload: unknown): Promise<AuthenticatedPrincipal> {
+  public async validate(request: FastifyRequest, payload: unknown): Promise<AuthenticatedPrincipal> {
     if (!hasRequiredClaims(payload)) throw new InvalidBearerTokenError();
-    const session = await this.sessions.findLiveState(payload.sid);
-    if (!session) throw new InvalidBearerTokenError();
+    // Refresh replaces the token it is given: recording that token's use first would be a write for nothing.
+    const routeConfig = request.routeOptions?.config as unknown as Record<string, unknown> | undefined;
+    const session = await this.sessions.findLiveState({
+      sessionId: payload.sid,
+      tokenId: payload.jti,
+      marksUse: routeConfig?.[ACCEPTS_REPLACED_TOKEN_KEY] !== true,
+    });
+    // The signature already binds sub to sid; comparing them too means a token minted with the wrong
+    // name (a signing bug, a leaked key used carelessly) is refused rather than acting as the session's user.
+    if (!session || session.username !== payload.sub) throw new InvalidBearerTokenError();
     return {
       userId: session.userId,
       username: session.username,
