@@ -28,7 +28,13 @@ const cyrillic = (text: string): string =>
 
 const PASSWORD_HASH = hashSync(PASSWORD, 4);
 
-const NAME_TAKEN = { RequestType: 12, StatusCode: 409, Message: '此用户名已被注册。', Data: {} };
+/** register.md's answer to a taken name: 200, `Data.type` 1. */
+const NAME_TAKEN = {
+  RequestType: 12,
+  StatusCode: 200,
+  Message: RegistrationMessages.usernameTaken,
+  Data: { success: false, type: 1 },
+};
 
 /** Each: how the impostor's name is made from the existing player's name `base`. */
 const LOOK_ALIKES: [string, (base: string) => string][] = [
@@ -97,7 +103,7 @@ describe('a name confusable with an existing one (Unicode TR39 skeleton)', () =>
         body: { Username: impostor(base), Password: PASSWORD },
       });
 
-      expect({ status: response.status, body: response.json }).toEqual({ status: 409, body: NAME_TAKEN });
+      expect({ status: response.status, body: response.json }).toEqual({ status: 200, body: NAME_TAKEN });
       expect(await userCount()).toBe(before);
     });
 
@@ -107,7 +113,7 @@ describe('a name confusable with an existing one (Unicode TR39 skeleton)', () =>
       const response = await http(server.url, 'POST', '/user/register', {
         body: { Username: base, Password: PASSWORD },
       });
-      expect({ status: response.status, body: response.json }).toEqual({ status: 409, body: NAME_TAKEN });
+      expect({ status: response.status, body: response.json }).toEqual({ status: 200, body: NAME_TAKEN });
     });
 
     it('still takes names that only share letters, and names in other scripts', async () => {
@@ -154,15 +160,20 @@ describe('invisible characters in a new name are refused, not stripped', () => {
     ['a Braille blank', '\u2800'],
     ['a variation selector', '\ufe0f'],
     ['a word joiner', '\u2060'],
-  ])('refuses a name with %s: 400, nothing added', async (_case, invisible) => {
+  ])('refuses a name with %s: a rule broken (200, type 0), nothing added', async (_case, invisible) => {
     const base = uniqueLetters('player');
     const before = await userCount();
     const response = await http(server.url, 'POST', '/user/register', {
       body: { Username: `${base.slice(0, 6)}${invisible}${base.slice(6)}`, Password: PASSWORD },
     });
     expect({ status: response.status, body: response.json }).toEqual({
-      status: 400,
-      body: { RequestType: 12, StatusCode: 400, Message: RegistrationMessages.usernameInvisible, Data: {} },
+      status: 200,
+      body: {
+        RequestType: 12,
+        StatusCode: 200,
+        Message: RegistrationMessages.usernameInvisible,
+        Data: { success: false, type: 0 },
+      },
     });
     expect(await userCount()).toBe(before);
   });
@@ -208,6 +219,6 @@ describe('the migration that adds skeletons (AddUsernameSkeletons)', () => {
     const another = await http(server.url, 'POST', '/user/register', {
       body: { Username: fullWidth(original), Password: PASSWORD },
     });
-    expect({ status: another.status, body: another.json }).toEqual({ status: 409, body: NAME_TAKEN });
+    expect({ status: another.status, body: another.json }).toEqual({ status: 200, body: NAME_TAKEN });
   });
 });

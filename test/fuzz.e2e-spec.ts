@@ -93,15 +93,7 @@ class Random {
 }
 
 type RouteKind =
-  | 'login'
-  | 'register'
-  | 'findPassword'
-  | 'resetPassword'
-  | 'logout'
-  | 'bearer'
-  | 'health'
-  | 'live'
-  | 'docs';
+  'login' | 'register' | 'findPassword' | 'resetPassword' | 'logout' | 'bearer' | 'health' | 'live' | 'docs';
 
 interface Route {
   kind: RouteKind;

@@ -4,9 +4,7 @@
  *   `/user/resetpassword`).
  * - `introspect`: game servers verifying players' tokens.
  * - `events`: game servers following the audit trail.
- * - `admin`: operators' routes (banning players).
- * Only `register` guards a route yet; the others are reserved so that tokens issued now keep their
- * meaning when those routes arrive.
+ * - `admin`: operators' routes under `/admin` (looking players up, bans, sessions, lockouts, audit trail).
  */
 export const API_TOKEN_SCOPES = ['register', 'introspect', 'events', 'admin'] as const;
 export type ApiTokenScopeName = (typeof API_TOKEN_SCOPES)[number];

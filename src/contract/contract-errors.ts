@@ -60,3 +60,27 @@ export class AccountLockedError extends ContractError {
     super(`locked for ${retryAfterSeconds} s`);
   }
 }
+
+/**
+ * The right password of a banned account: refused while the ban lasts. Raised only after the password
+ * check, so that a ban reveals nothing to whoever does not know the password.
+ */
+export class AccountBannedError extends ContractError {
+  /** @param until the end of the ban; null for a ban forever. */
+  public constructor(public readonly until: Date | null) {
+    super(until === null ? 'banned forever' : `banned until ${until.toISOString()}`);
+  }
+}
+
+/**
+ * A refusal of an operator's route (`/admin`): answered as `{"statusCode","message"}` with this status.
+ * The message is the operator's to read; it never holds a secret.
+ */
+export class AdminRequestError extends ContractError {
+  public constructor(
+    public readonly status: 400 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}

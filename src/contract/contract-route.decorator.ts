@@ -13,15 +13,11 @@ import { RouteConfig } from '@nestjs/platform-fastify';
  * - `logout`: PayloadModel (RequestType 1, 退出登录失败！) for every failure but the bearer token's own
  *   401s, as logout.md answers both a failed logout and a request the server cannot process.
  * - `bearer` (the default): JSON strings, as `/user/refresh` documents.
+ * - `admin`: the operators' routes, which are this service's own and not FunGame's: every failure but the
+ *   API token's own 401/403 is `{"statusCode","message"}` (`AdminErrorBody`).
  */
 export type ContractRouteKind =
-  | 'login'
-  | 'register'
-  | 'findPassword'
-  | 'resetPassword'
-  | 'updatePassword'
-  | 'logout'
-  | 'bearer';
+  'login' | 'register' | 'findPassword' | 'resetPassword' | 'updatePassword' | 'logout' | 'bearer' | 'admin';
 
 export const CONTRACT_ROUTE_KEY = 'contractRoute';
 

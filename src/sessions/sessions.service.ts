@@ -3,11 +3,12 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { DataSource, IsNull, Raw, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Raw, Repository } from 'typeorm';
 
 import type { AuditEventType } from '../audit/audit-event.entity';
 import { AUDIT_ROW_COLUMNS, auditedClient, AuditRow } from '../audit/audit-row';
 import { sessionsConfig } from '../config/sessions.config';
+import { AccountBannedError } from '../contract/contract-errors';
 import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import { Session, SessionEndReason } from './session.entity';
@@ -70,6 +71,8 @@ const AUDITED_END_EVENTS = {
   logout: 'logout',
   revoked: 'session_revoked',
   reuse_detected: 'refresh_reuse_detected',
+  banned: 'session_banned',
+  admin_revoked: 'session_admin_revoked',
 } as const satisfies Partial<Record<SessionEndReason, AuditEventType>>;
 
 /** A session the player can still use: not ended, and its current token not expired (nor refreshable). */
@@ -106,6 +109,15 @@ export class SessionsService {
       // The logins of one user take turns from here to the commit: two at once would each count the
       // sessions without the other's, and could together leave one more than the limit.
       await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SESSION_LIMIT_LOCK_CLASS, userId]);
+      // A ban takes the same lock before it ends the user's sessions, so a login whose password was
+      // checked before the ban committed either opens its session first (and the ban ends it) or sees
+      // the ban here and opens none. users is the users module's table, read here for that reason only.
+      const [ban] = await manager.query<{ banned_until: Date | null; banned_forever: boolean }[]>(
+        `SELECT banned_until, banned_forever FROM users
+          WHERE id = $1 AND (banned_forever OR banned_until > now())`,
+        [userId],
+      );
+      if (ban) throw new AccountBannedError(ban.banned_forever ? null : ban.banned_until);
       await manager.insert(Session, {
         id: sessionId,
         userId,
@@ -185,6 +197,30 @@ export class SessionsService {
       `SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1 AND ended_at IS NULL AND current_token_id = $3
        ${scope.current ? 'FOR UPDATE' : ''}`,
     );
+  }
+
+  /**
+   * Ends every live session of the user for an operator (`banned`, `admin_revoked`), each with its audit
+   * row, in `manager`'s transaction when given (a ban: the ban, the ends and their rows commit together).
+   * Takes the user's session lock first, so that a login under way either finishes before (and its
+   * session is ended here) or after (and sees what this transaction changed). Returns what it ended.
+   */
+  public async endAllOfUserForOperator(
+    userId: string,
+    reason: 'banned' | 'admin_revoked',
+    actor: SessionActor,
+    manager?: EntityManager,
+  ): Promise<EndedSession[]> {
+    const run = async (transaction: EntityManager): Promise<EndedSession[]> => {
+      await transaction.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SESSION_LIMIT_LOCK_CLASS, userId]);
+      return this.endAndAudit(`user_id = $1 AND ${LIVE}`, [userId], `'${reason}'`, actor, undefined, transaction);
+    };
+    return manager ? run(manager) : this.sessions.manager.transaction(run);
+  }
+
+  /** Ends one live session of the user for an operator (`admin_revoked`), with its audit row. */
+  public endOneOfUserForOperator(userId: string, sessionId: string, actor: SessionActor): Promise<EndedSession[]> {
+    return this.endAndAudit(`user_id = $1 AND id = $2 AND ${LIVE}`, [userId, sessionId], `'admin_revoked'`, actor);
   }
 
   /** Whether the session is live (not ended) with `tokenId` as its current token. */
@@ -324,13 +360,14 @@ export class SessionsService {
     actor: SessionActor,
     /** A query the predicate can refer to as `caller`, run first in the same statement. */
     callerSql?: string,
+    manager: EntityManager = this.sessions.manager,
   ): Promise<EndedSession[]> {
     const { clientAddress, userAgent } = auditedClient(actor.client);
     const username = parameters.length + 1;
     const eventOf = Object.entries(AUDITED_END_EVENTS)
       .map(([reason, event]) => `WHEN '${reason}' THEN '${event}'`)
       .join(' ');
-    const rows = await this.sessions.query<{ id: string; user_id: string; event: AuditEventType }[]>(
+    const rows = await manager.query<{ id: string; user_id: string; event: AuditEventType }[]>(
       `WITH ${callerSql ? `caller AS (${callerSql}), ` : ''}ended AS (
          UPDATE sessions SET ended_at = now(), end_reason = ${reasonSql}
           WHERE ${predicate}

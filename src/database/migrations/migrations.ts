@@ -5,6 +5,7 @@ import { AddEmailsApiTokensAndVerificationCodes1763730000000 } from './176373000
 import { LockoutPerClientAddress1763750000000 } from './1763750000000-LockoutPerClientAddress';
 import { AddSessionsCurrentTokenUsed1763760000000 } from './1763760000000-AddSessionsCurrentTokenUsed';
 import { AddUsernameSkeletons1763770000000 } from './1763770000000-AddUsernameSkeletons';
+import { AddUserBans1763780000000 } from './1763780000000-AddUserBans';
 
 /** Every migration, oldest first. Listed rather than globbed so ts-jest and the built dist agree. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   LockoutPerClientAddress1763750000000,
   AddSessionsCurrentTokenUsed1763760000000,
   AddUsernameSkeletons1763770000000,
+  AddUserBans1763780000000,
 ];
