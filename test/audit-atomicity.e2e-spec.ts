@@ -7,6 +7,7 @@ import {
   expectTokenRefused,
   JSON_CONTENT_TYPE,
   LOGIN_UNAVAILABLE,
+  REQUEST_UNAVAILABLE,
 } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -168,5 +169,40 @@ describe('a state change and its audit row (one commit)', () => {
     // Without the fault, the same replay ends the session (and is audited).
     expectTokenRefused(await refresh(account.bearerToken));
     expect(await sessionOf(successor)).toEqual({ ended: true, endReason: 'reuse_detected', rotated: true });
+  });
+
+  it('password change: answers 400, the password stays, and the other sessions go on', async () => {
+    const account = await registerAndLogin(server.url);
+    const other: LoggedIn = await login(server.url, account.username);
+    const hashOf = async (): Promise<string> =>
+      (
+        await app.query<{ hash: string }>('SELECT password_hash AS hash FROM users WHERE username = $1', [
+          account.username,
+        ])
+      ).rows[0].hash;
+    const hashBefore = await hashOf();
+
+    const response = await whileAuditFails(() =>
+      http(server.url, 'PUT', '/usercenter/updatepassword', {
+        headers: bearer(account.bearerToken),
+        body: { OldPassword: PASSWORD, NewPassword: 'An0ther-Passw0rd!' },
+      }),
+    );
+
+    expect({ status: response.status, json: response.json }).toEqual({
+      status: 400,
+      json: { RequestType: 20, StatusCode: 400, Message: REQUEST_UNAVAILABLE, Data: {} },
+    });
+    expect(await hashOf()).toBe(hashBefore);
+    expect(await sessionOf(other.bearerToken)).toEqual({ ended: false, endReason: null, rotated: false });
+    expect((await me(other.bearerToken)).status).toBe(200);
+    // The old password still logs in; without the fault the same change goes through.
+    expect((await login(server.url, account.username)).bearerToken).toEqual(expect.any(String));
+    const retried = await http(server.url, 'PUT', '/usercenter/updatepassword', {
+      headers: bearer(account.bearerToken),
+      body: { OldPassword: PASSWORD, NewPassword: 'An0ther-Passw0rd!' },
+    });
+    expect(retried.status).toBe(200);
+    expect(await sessionOf(other.bearerToken)).toEqual({ ended: true, endReason: 'password_changed', rotated: false });
   });
 });

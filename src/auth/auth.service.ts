@@ -200,11 +200,17 @@ export class AuthService {
     }
 
     await this.lockout.recordSuccess(usernameKey, client.address);
-    await this.users.updatePasswordHash(user.id, await this.passwords.hash(newPassword));
-    // After the new hash is committed, so that no login with the old password can open a session after
-    // this statement; only one whose password check was already under way (one bcrypt comparison) can.
-    await this.sessions.endOthersOfUser(principal.userId, principal.sessionId, 'password_changed');
-    await this.audit.record('password_changed', subjectOf(principal), client);
+    const passwordHash = await this.passwords.hash(newPassword);
+    // The new hash, the end of the other sessions and the audit row commit together or not at all: an
+    // answer of failure never leaves the password changed, nor the other sessions alive with a new one.
+    await this.sessions.endOthersOfUserAfter(
+      (manager) => this.users.updatePasswordHash(user.id, passwordHash, manager),
+      principal.userId,
+      principal.sessionId,
+      'password_changed',
+      auditRowOf('password_changed', subjectOf(principal), client),
+    );
+    this.audit.announce('password_changed', subjectOf(principal));
   }
 
   /** One bcrypt comparison whatever the account: none, a bcrypt hash, or a hash imported from FunGame. */

@@ -136,15 +136,7 @@ export class SessionsService {
                        OFFSET $3)`,
         [userId, sessionId, this.limits.maxPerUser - 1],
       );
-      await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        audit.event,
-        audit.username,
-        audit.userId,
-        audit.sessionId,
-        audit.clientAddress,
-        audit.userAgent,
-        audit.apiTokenId,
-      ]);
+      await insertAuditRow(manager, audit);
     });
     return { id: sessionId, openToken };
   }
@@ -237,16 +229,30 @@ export class SessionsService {
     return this.endAndAudit('id = $1 AND ended_at IS NULL', [sessionId], `'reuse_detected'`, actor);
   }
 
-  /** Ends every live session of the user except `keptSessionId`; returns the ids it ended. */
-  public async endOthersOfUser(userId: string, keptSessionId: string, reason: SessionEndReason): Promise<string[]> {
-    const result = await this.sessions
-      .createQueryBuilder()
-      .update(Session)
-      .set({ endedAt: () => 'now()', endReason: reason })
-      .where(`user_id = :userId AND id <> :keptSessionId AND ${LIVE}`, { userId, keptSessionId })
-      .returning('id')
-      .execute();
-    return (result.raw as { id: string }[]).map((row) => row.id);
+  /**
+   * Makes `change` (a write elsewhere, such as a new password hash), then ends every live session of the
+   * user except `keptSessionId` and writes `audit`, in one transaction: all of it commits, or none of it.
+   * The sessions end after the change within it, so no login can open a session after the commit with
+   * what the change replaced. Returns the ids it ended.
+   */
+  public async endOthersOfUserAfter(
+    change: (manager: EntityManager) => Promise<void>,
+    userId: string,
+    keptSessionId: string,
+    reason: SessionEndReason,
+    audit: AuditRow,
+  ): Promise<string[]> {
+    return this.sessions.manager.transaction(async (manager) => {
+      await change(manager);
+      const ended = await manager.query<{ id: string }[]>(
+        `UPDATE sessions SET ended_at = now(), end_reason = $3
+          WHERE user_id = $1 AND id <> $2 AND ${LIVE}
+      RETURNING id`,
+        [userId, keptSessionId, reason],
+      );
+      await insertAuditRow(manager, audit);
+      return ended.map((row) => row.id);
+    });
   }
 
   /**
@@ -381,4 +387,17 @@ export class SessionsService {
     );
     return rows.map((row) => ({ id: row.id, userId: row.user_id, event: row.event }));
   }
+}
+
+/** One audit row, written in the caller's transaction so that it commits with the change it records. */
+async function insertAuditRow(manager: EntityManager, audit: AuditRow): Promise<void> {
+  await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    audit.event,
+    audit.username,
+    audit.userId,
+    audit.sessionId,
+    audit.clientAddress,
+    audit.userAgent,
+    audit.apiTokenId,
+  ]);
 }

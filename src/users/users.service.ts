@@ -282,8 +282,10 @@ export class UsersService {
   }
 
   /** Sets the bcrypt hash; an imported account's FunGame hash goes with it. */
-  public async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash, legacyPasswordHash: null, legacyPasswordKey: null });
+  /** Replaces the password hash (and any imported FunGame hash); in `manager`'s transaction when given. */
+  public async updatePasswordHash(id: string, passwordHash: string, manager?: EntityManager): Promise<void> {
+    const users = manager?.getRepository(User) ?? this.users;
+    await users.update({ id }, { passwordHash, legacyPasswordHash: null, legacyPasswordKey: null });
   }
 }
 
