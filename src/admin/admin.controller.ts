@@ -104,7 +104,7 @@ export class AdminController {
   @ContractRoute('admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Ban a player, forever or until a time; every session ends at once (reason `banned`)',
+    summary: 'Ban a player, forever or until a time; every session ends immediately, with reason `banned`',
     description:
       'Replaces any ban in force. While it lasts, a login with the right password answers 403 with the ' +
       'ban in its Message; a wrong password still answers the ordinary 401.',

@@ -160,6 +160,7 @@ describe('AuthService', () => {
         sessionId,
         clientAddress: CLIENT.address,
         userAgent: CLIENT.userAgent,
+        apiTokenId: null,
       });
       expect(audit.record).not.toHaveBeenCalledWith('login_succeeded', expect.anything(), expect.anything());
       expect(audit.announce).toHaveBeenCalledWith('login_succeeded', {
