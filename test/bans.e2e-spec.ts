@@ -13,6 +13,8 @@ import { startTestApp, TestApp } from './support/test-app';
 
 const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
 const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
+/** SessionsService's advisory lock class for "the sessions of one user" ("FGSL"). */
+const SESSION_LOCK_CLASS = 0x46_47_53_4c;
 const BANNED_FOREVER = { RequestType: 13, StatusCode: 403, Message: '此账号已被永久封禁。', Data: {} };
 
 const ROOT = join(__dirname, '..');
@@ -196,6 +198,81 @@ describe('bans', () => {
         expect(status(response)).toEqual({ status: 400, body: { statusCode: 400, message: AdminMessages.badRequest } });
       }
       expect((await login(server.url, username)).bearerToken).toMatch(/^eyJ/);
+    });
+
+    describe('a login whose password check is under way when the ban comes', () => {
+      /** Fires `first`, then `second`, each once it waits for the user's session lock (held meanwhile). */
+      async function queuedOnTheSessionLock(
+        username: string,
+        first: () => Promise<HttpResponse>,
+        second: () => Promise<HttpResponse>,
+      ): Promise<[HttpResponse, HttpResponse]> {
+        const [{ id: userId }] = await server.dataSource.query<{ id: string }[]>(
+          'SELECT id FROM users WHERE username = $1',
+          [username],
+        );
+        const waitFor = async (count: number): Promise<void> => {
+          for (let tries = 0; ; tries += 1) {
+            // This user's session lock only: other test workers share the PostgreSQL server.
+            const [{ waiting }] = await server.dataSource.query<{ waiting: number }[]>(
+              `SELECT count(*)::int AS waiting FROM pg_locks
+                WHERE locktype = 'advisory' AND NOT granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND classid = $1::bigint::oid AND objid = (hashtext($2)::bigint & 4294967295)::oid`,
+              [SESSION_LOCK_CLASS, userId],
+            );
+            if (waiting >= count) return;
+            if (tries > 200) throw new Error(`never ${count} waiting for the session lock`);
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+        };
+        // Hold the user's session lock, as a login between its password check and its commit does.
+        const holder = server.dataSource.createQueryRunner();
+        await holder.connect();
+        await holder.startTransaction();
+        await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SESSION_LOCK_CLASS, userId]);
+        try {
+          const firstAnswer = first();
+          await waitFor(1);
+          const secondAnswer = second();
+          await waitFor(2);
+          await holder.rollbackTransaction();
+          return [await firstAnswer, await secondAnswer];
+        } finally {
+          if (holder.isTransactionActive) await holder.rollbackTransaction();
+          await holder.release();
+        }
+      }
+
+      const loginOf = (username: string) => (): Promise<HttpResponse> =>
+        http(server.url, 'POST', '/user/login', { body: { Username: username, Password: PASSWORD } });
+      const banOf = (username: string) => (): Promise<HttpResponse> =>
+        admin('POST', `/admin/users/${username}/ban`, {});
+
+      it('opens its session first, and the ban, next, ends it', async () => {
+        const username = await register(server.url);
+
+        const [loggedIn, banned] = await queuedOnTheSessionLock(username, loginOf(username), banOf(username));
+
+        expect(loggedIn.status).toBe(200);
+        expect((banned.json as { sessionsEnded: string[] }).sessionsEnded).toHaveLength(1);
+        const token = (loggedIn.json as { Data: { bearerToken: string } }).Data.bearerToken;
+        expect(status(await http(server.url, 'GET', '/user/me', { headers: bearer(token) }))).toEqual({
+          status: 401,
+          body: TOKEN_REVOKED,
+        });
+        expect(await sessionsOf(username)).toEqual([{ end_reason: 'banned' }]);
+      });
+
+      it('or finds the ban committed before its session and opens none', async () => {
+        const username = await register(server.url);
+
+        const [banned, loggedIn] = await queuedOnTheSessionLock(username, banOf(username), loginOf(username));
+
+        expect((banned.json as { sessionsEnded: string[] }).sessionsEnded).toEqual([]);
+        expect(status(loggedIn)).toEqual({ status: 403, body: BANNED_FOREVER });
+        expect(await sessionsOf(username)).toEqual([]);
+      });
     });
 
     it('answers an unknown user with 404', async () => {
