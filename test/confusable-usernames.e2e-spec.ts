@@ -28,11 +28,11 @@ const cyrillic = (text: string): string =>
 
 const PASSWORD_HASH = hashSync(PASSWORD, 4);
 
-/** register.md's answer to a taken name: 200, `Data.type` 1. */
+/** register.md's name-taken answer (CONTRACT.md: "any letter case or normalisation", and here, a look-alike). */
 const NAME_TAKEN = {
   RequestType: 12,
   StatusCode: 200,
-  Message: RegistrationMessages.usernameTaken,
+  Message: '此账号名已被使用！',
   Data: { success: false, type: 1 },
 };
 
@@ -160,7 +160,7 @@ describe('invisible characters in a new name are refused, not stripped', () => {
     ['a Braille blank', '\u2800'],
     ['a variation selector', '\ufe0f'],
     ['a word joiner', '\u2060'],
-  ])('refuses a name with %s: a rule broken (200, type 0), nothing added', async (_case, invisible) => {
+  ])('refuses a name with %s: a rule refused (200, type 0), nothing added', async (_case, invisible) => {
     const base = uniqueLetters('player');
     const before = await userCount();
     const response = await http(server.url, 'POST', '/user/register', {

@@ -109,7 +109,7 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
     );
 
     it(
-      'answers register with 400 and its PayloadModel',
+      'answers register with 400 and the JSON string of register.md',
       async () => {
         const response = await http(server.url, 'POST', '/user/register', {
           body: { Username: uniqueUsername(), Password: PASSWORD },
@@ -117,7 +117,7 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
 
         expect({ status: response.status, body: response.json }).toEqual({
           status: 400,
-          body: { RequestType: 12, StatusCode: 400, Message: '服务器暂时无法处理注册请求。', Data: {} },
+          body: '服务器暂时无法处理注册请求。',
         });
       },
       TIMEOUT_MS,

@@ -389,6 +389,8 @@ function runBuiltImport(args: string[], databaseUrl: string): Promise<CommandRun
         NODE_ENV: 'production',
         DATABASE_URL: databaseUrl,
         JWT_SECRET: process.env.JWT_SECRET,
+        // Production with registration by mail would want SMTP_URL, which an import never uses.
+        REGISTRATION_EMAIL_VERIFICATION: 'false',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -253,6 +253,37 @@ describeIfBuilt('the built commands (node dist/cli/*.js, as the npm scripts run 
     });
   });
 
+  it('users:create --email stores the address (any letter case taken once), shown by /user/me', async () => {
+    const username = uniqueUsername('built');
+    const email = `${username}@Example.com`;
+
+    const outcome = await runBuilt('dist/cli/users-create.js', [username, '--email', email], `${NEW_PASSWORD}\n`);
+
+    expect(outcome).toEqual({
+      status: 0,
+      stdout: expect.stringMatching(new RegExp(`^Created user ${username} \\(id [0-9a-f-]{36}\\)\\n$`)),
+      stderr: '',
+    });
+    const { bearerToken } = await login(server.url, username, NEW_PASSWORD);
+    const me = await http(server.url, 'GET', '/user/me', { headers: bearer(bearerToken) });
+    expect((me.json as { Email: unknown }).Email).toBe(email);
+
+    const again = await runBuilt(
+      'dist/cli/users-create.js',
+      [uniqueUsername('built'), '--email', email.toUpperCase()],
+      `${NEW_PASSWORD}\n`,
+    );
+    expect({ status: again.status, stdout: again.stdout }).toEqual({ status: 1, stdout: '' });
+    expect(again.stderr).toMatch(/email/i);
+    expect(
+      await runBuilt(
+        'dist/cli/users-create.js',
+        [uniqueUsername('built'), '--email', 'not-an-address'],
+        `${NEW_PASSWORD}\n`,
+      ),
+    ).toEqual(expect.objectContaining({ status: 1, stdout: '' }));
+  });
+
   it('sessions:end-all ends the sessions and exits 0', async () => {
     const account = await registerAndLogin(server.url);
 
@@ -260,6 +291,103 @@ describeIfBuilt('the built commands (node dist/cli/*.js, as the npm scripts run 
 
     expect(outcome).toEqual({ status: 0, stdout: `Ended 1 session of ${account.username}\n`, stderr: '' });
     expect((await http(server.url, 'GET', '/user/me', { headers: bearer(account.bearerToken) })).status).toBe(401);
+  });
+});
+
+describeIfBuilt('npm run api-tokens:create / list / revoke (node dist/cli/*.js)', () => {
+  // Registration as deployed: an API token required (the test app's default leaves it off).
+  let guarded: TestApp;
+
+  beforeAll(async () => {
+    guarded = await startTestApp({}, {}, { requiresApiToken: true });
+  });
+  afterAll(() => guarded.close());
+
+  it('api-tokens:create prints the token once, alone on the last line; it registers; list and revoke', async () => {
+    const id = uniqueUsername('web').toLowerCase();
+    {
+      const created = await runBuilt('dist/cli/api-tokens-create.js', [id]);
+      expect({ status: created.status, stderr: created.stderr }).toEqual({ status: 0, stderr: '' });
+      const lines = created.stdout.trimEnd().split('\n');
+      expect(lines.slice(0, -1)).toEqual([
+        `Created API token ${id} with scopes register.`,
+        'Send it as "Authorization: Bearer <token>". It is shown only now; only its hash is stored:',
+      ]);
+      const token = lines.at(-1)!;
+      expect(token).toMatch(new RegExp(`^${id}\\.[A-Za-z0-9_-]{43}$`));
+      const secret = token.slice(id.length + 1);
+
+      const registerWith = (authorization: string) =>
+        http(guarded.url, 'POST', '/user/register', {
+          body: { Username: uniqueUsername(), Password: NEW_PASSWORD },
+          headers: { authorization },
+        });
+      expect((await registerWith(`Bearer ${token}`)).json).toEqual({
+        RequestType: 12,
+        StatusCode: 200,
+        Message: '注册成功！请牢记您的账号与密码！',
+        Data: { success: true, type: 0 },
+      });
+
+      const listed = await runBuilt('dist/cli/api-tokens-list.js', []);
+      expect(listed.status).toBe(0);
+      const [header, ...rows] = listed.stdout.trimEnd().split('\n');
+      expect(header.split(/\s{2,}/)).toEqual(['ID', 'SCOPES', 'CREATED', 'LAST USED', 'REVOKED']);
+      const row = rows.find((line) => line.startsWith(`${id} `))!;
+      expect(row.split(/\s{2,}/)).toEqual([
+        id,
+        'register',
+        expect.stringMatching(/^\d{4}-/),
+        expect.stringMatching(/^\d{4}-/),
+        '-',
+      ]);
+      expect(listed.stdout).not.toContain(secret);
+
+      expect(await runBuilt('dist/cli/api-tokens-revoke.js', [id])).toEqual({
+        status: 0,
+        stdout: `Revoked API token ${id}\n`,
+        stderr: '',
+      });
+      const refused = await registerWith(`Bearer ${token}`);
+      expect({ status: refused.status, text: refused.text }).toEqual({ status: 401, text: '' });
+      expect(await runBuilt('dist/cli/api-tokens-revoke.js', [id])).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `No live API token with the id ${id}\n`,
+      });
+      // A revoked id is not issued again: a client holding the old token can never be confused with a new one.
+      expect(await runBuilt('dist/cli/api-tokens-create.js', [id])).toEqual(
+        expect.objectContaining({ status: 1, stdout: '' }),
+      );
+      const audited = await guarded.dataSource.query<{ event: string }[]>(
+        'SELECT event FROM audit_events WHERE api_token_id = $1 ORDER BY id',
+        [id],
+      );
+      expect(audited.map(({ event }) => event)).toEqual([
+        'api_token_created',
+        'register',
+        'api_token_revoked',
+        'api_token_refused',
+      ]);
+      expect(JSON.stringify(await guarded.dataSource.query('SELECT * FROM audit_events'))).not.toContain(secret);
+    }
+  });
+
+  it('api-tokens:create --scopes takes several; an unknown scope or id is a usage error (2) that writes nothing', async () => {
+    const id = uniqueUsername('game').toLowerCase();
+    const created = await runBuilt('dist/cli/api-tokens-create.js', [id, '--scopes', 'introspect,events']);
+    expect(created.status).toBe(0);
+    expect(created.stdout.split('\n')[0]).toBe(`Created API token ${id} with scopes introspect, events.`);
+
+    const unreachable = 'postgres://nobody@127.0.0.1:1/nothing';
+    for (const args of [[uniqueUsername('x').toLowerCase(), '--scopes', 'root'], ['Not An Id'], []]) {
+      const outcome = await runBuilt('dist/cli/api-tokens-create.js', args, '', unreachable);
+      expect({ args, status: outcome.status, stdout: outcome.stdout }).toEqual({ args, status: 2, stdout: '' });
+      expect(outcome.stderr).toContain('Usage: npm run api-tokens:create -- <id> [--scopes a,b]');
+    }
+    expect((await runBuilt('dist/cli/api-tokens-revoke.js', [], '', unreachable)).stderr).toBe(
+      'Usage: npm run api-tokens:revoke -- <id>\n',
+    );
   });
 });
 

@@ -104,8 +104,8 @@ describe('retention clean-up (SESSION_RETENTION 30d, AUDIT_RETENTION 180d)', () 
       ran: true,
       sessionsDeleted: expect.any(Number),
       auditEventsDeleted: expect.any(Number),
-      verificationCodesDeleted: expect.any(Number),
       loginFailuresDeleted: expect.any(Number),
+      verificationCodesDeleted: expect.any(Number),
     });
     if (!done.ran) throw new Error('unreachable');
     expect(done.sessionsDeleted).toBeGreaterThanOrEqual(2);
@@ -144,8 +144,8 @@ describe('retention clean-up (SESSION_RETENTION 30d, AUDIT_RETENTION 180d)', () 
       ran: true,
       sessionsDeleted: 1,
       auditEventsDeleted: 0,
-      verificationCodesDeleted: 0,
       loginFailuresDeleted: 0,
+      verificationCodesDeleted: 0,
     });
     expect(await existing(first, 'sessions', [oldSession])).toEqual([]);
   });

@@ -73,8 +73,10 @@ async function onServer(server, use) {
 }
 
 /**
- * Spawns the `start:prod` command with NODE_ENV=production, logs at warn, and `extraEnv` (limits raised for
- * load through configuration, as an operator would). Resolves once GET /health answers 200.
+ * Spawns the `start:prod` command with NODE_ENV=production and the production defaults (LOG_LEVEL=log:
+ * one line per request), and `extraEnv` (limits raised for load through configuration, as an operator
+ * would). Its standard output (the log lines) goes to /dev/null, as a log shipper would read it away.
+ * Resolves once GET /health answers 200.
  */
 export async function startServer(databaseEnv, extraEnv = {}, { nodeOptions = [] } = {}) {
   if (!existsSync('dist/main.js')) throw new Error('dist/main.js is missing: run `npm run build` first');
@@ -86,14 +88,15 @@ export async function startServer(databaseEnv, extraEnv = {}, { nodeOptions = []
       ...process.env,
       DATABASE_URL: '',
       NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
+      // Empty counts as unset: the production default (`log`), whatever the calling shell exports.
+      LOG_LEVEL: '',
       JWT_SECRET: randomBytes(32).toString('base64url'),
       HOST: '127.0.0.1',
       PORT: String(port),
       ...databaseEnv,
       ...extraEnv,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

@@ -7,14 +7,14 @@ import { AuditCursor, AuditEntry, AuditService, AuditSubject } from '../audit/au
 import type { OperatorOrigin } from '../bans/operator-origin';
 import { AdminRequestError } from '../contract/contract-errors';
 import { AdminMessages } from '../contract/contract-messages';
-import { LockoutState, LoginLockoutService } from '../login-lockout/login-lockout.service';
+import { LockoutOverview, LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { EndedSession, SessionActor, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { AccountBan, UserProfile, UsersService } from '../users/users.service';
 
 export interface AdminUserView {
   user: UserProfile;
   ban: AccountBan | null;
-  lockout: LockoutState;
+  lockout: LockoutOverview;
   sessions: SessionSummary[];
 }
 
@@ -45,7 +45,7 @@ export class AdminService {
     if (found === null) throw new AdminRequestError(404, AdminMessages.userNotFound(username));
     const { ban, ...user } = found;
     const [lockout, sessions] = await Promise.all([
-      this.lockout.stateOf(UsersService.usernameKey(user.username)),
+      this.lockout.overviewOf(UsersService.usernameKey(user.username)),
       this.sessions.listLive(user.id),
     ]);
     await this.audit.record('admin_user_viewed', this.subjectOf(user, origin), origin.client);

@@ -5,7 +5,7 @@ export interface AuditSubject {
   username?: string | null;
   userId?: string | null;
   sessionId?: string | null;
-  /** The API token the request came with (registration, an operator's admin route). */
+  /** The API token that asked for the action (registration, an operator's), when one did. */
   apiTokenId?: string | null;
 }
 
@@ -17,15 +17,16 @@ export interface AuditRow {
   sessionId: string | null;
   clientAddress: string | null;
   userAgent: string | null;
-  apiTokenId: string | null;
+  /** Null for a player's own action; an operator's (the admin API) carries it into the session statements too. */
+  apiTokenId?: string | null;
 }
 
 /**
- * The columns of audit_events that a writer fills, in this order (an AuditRow's). Statements that change a session
+ * The columns of audit_events that a writer fills, in this order. Statements that change a session
  * insert their audit row in the same statement or transaction (a data-modifying CTE): the change and
  * its record commit together or not at all.
  */
-export const AUDIT_ROW_COLUMNS =
+export const AUDIT_ROW_COLUMNS_WITH_API_TOKEN =
   'audit_events (event, username, user_id, session_id, client_address, user_agent, api_token_id)';
 
 export function auditRowOf(event: AuditEventType, subject: AuditSubject, client?: ClientInfo): AuditRow {

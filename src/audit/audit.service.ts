@@ -7,7 +7,7 @@ import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import type { ClientInfo } from '../sessions/sessions.service';
 import { AuditEventType } from './audit-event.entity';
-import { AUDIT_ROW_COLUMNS, AuditRow, auditRowOf, AuditSubject } from './audit-row';
+import { AUDIT_ROW_COLUMNS_WITH_API_TOKEN, AuditRow, auditRowOf, AuditSubject } from './audit-row';
 
 export type { AuditSubject } from './audit-row';
 
@@ -68,7 +68,7 @@ export class AuditService {
    * caller announces it (`announce`) once the transaction has committed.
    */
   public async recordIn(manager: EntityManager, row: AuditRow): Promise<void> {
-    await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
       row.event,
       row.username,
       row.userId,
@@ -133,7 +133,7 @@ export class AuditService {
     await this.pool.query({
       name: 'fungame-audit-insert-v2',
       text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO ${AUDIT_ROW_COLUMNS}
+             INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN}
              SELECT event_row.*
                FROM unnest($1::varchar[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::varchar[],
                            $7::varchar[])
@@ -145,7 +145,7 @@ export class AuditService {
         rows.map((row) => row.sessionId),
         rows.map((row) => row.clientAddress),
         rows.map((row) => row.userAgent),
-        rows.map((row) => row.apiTokenId),
+        rows.map((row) => row.apiTokenId ?? null),
       ],
     });
     return rows.map(() => undefined);

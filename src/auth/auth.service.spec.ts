@@ -65,7 +65,7 @@ type SessionsMock = jest.Mocked<
     'start' | 'rotate' | 'findSuccessorToResend' | 'endAsReused' | 'logout' | 'isLiveWithCurrentToken'
   >
 >;
-type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'secondsLocked' | 'recordFailure' | 'recordSuccess'>>;
+type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'state' | 'recordFailure' | 'recordSuccess'>>;
 type AuditMock = jest.Mocked<Pick<AuditService, 'record' | 'announce'>>;
 
 function claimsOf(token: string): JwtPayload {
@@ -113,7 +113,7 @@ describe('AuthService', () => {
       isLiveWithCurrentToken: jest.fn().mockResolvedValue(true),
     };
     lockout = {
-      secondsLocked: jest.fn().mockResolvedValue(null),
+      state: jest.fn().mockResolvedValue({ secondsLocked: null, hasFailures: false }),
       recordFailure: jest.fn().mockResolvedValue({ lockedForSeconds: null, nameThrottleStarted: false }),
       recordSuccess: jest.fn().mockResolvedValue(undefined),
     };
@@ -171,8 +171,19 @@ describe('AuthService', () => {
       expect(token.expiresAt.getTime() - token.issuedAt.getTime()).toBe(1_800_000);
       expect(result).toEqual({ bearerToken: tokens.sign('Player', sessionId, token), openToken: OPEN_TOKEN });
       expect(claimsOf(result.bearerToken)).toMatchObject({ sub: 'Player', sid: sessionId, jti: token.id });
-      expect(lockout.recordSuccess).toHaveBeenCalledWith('player', CLIENT.address);
+      // No failures on record from this address: nothing to clear, no write.
+      expect(lockout.recordSuccess).not.toHaveBeenCalled();
       expect(users.updatePasswordHash).not.toHaveBeenCalled();
+    });
+
+    it('clears the failures of the name from this address when there are some', async () => {
+      users.findCredentials.mockResolvedValue(credentials(passwordHash));
+      lockout.state.mockResolvedValue({ secondsLocked: null, hasFailures: true });
+
+      await auth.login('player', PASSWORD, CLIENT);
+
+      expect(lockout.recordSuccess).toHaveBeenCalledWith('player', CLIENT.address);
+      expect(sessions.start).toHaveBeenCalledTimes(1);
     });
 
     it('refuses an unknown user with InvalidCredentialsError, after one bcrypt comparison all the same', async () => {
@@ -226,13 +237,13 @@ describe('AuthService', () => {
     });
 
     it('refuses a locked name with AccountLockedError, before looking at the password', async () => {
-      lockout.secondsLocked.mockResolvedValue(42);
+      lockout.state.mockResolvedValue({ secondsLocked: 42, hasFailures: true });
 
       const error: unknown = await auth.login('Player', PASSWORD, CLIENT).catch((thrown: unknown) => thrown);
 
       expect(error).toBeInstanceOf(AccountLockedError);
       expect((error as AccountLockedError).retryAfterSeconds).toBe(42);
-      expect(lockout.secondsLocked).toHaveBeenCalledWith('player', CLIENT.address);
+      expect(lockout.state).toHaveBeenCalledWith('player', CLIENT.address);
       expect(users.findCredentials).not.toHaveBeenCalled();
       expect(sessions.start).not.toHaveBeenCalled();
     });

@@ -54,12 +54,10 @@ export class AuthService {
     // PostgreSQL text cannot), but still costs a bcrypt comparison.
     const username = UsersService.normaliseUsername(rawUsername);
     const usernameKey = username === null ? null : UsersService.usernameKey(username);
-    if (usernameKey !== null) {
-      const secondsLocked = await this.lockout.secondsLocked(usernameKey, client.address);
-      if (secondsLocked !== null) {
-        await this.audit.record('login_failed', { username }, client);
-        throw new AccountLockedError(secondsLocked);
-      }
+    const lockout = usernameKey === null ? null : await this.lockout.state(usernameKey, client.address);
+    if (lockout?.secondsLocked != null) {
+      await this.audit.record('login_failed', { username }, client);
+      throw new AccountLockedError(lockout.secondsLocked);
     }
 
     const user = username !== null && password ? await this.users.findCredentials(username) : null;
@@ -69,7 +67,8 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
 
-    await this.lockout.recordSuccess(usernameKey!, client.address);
+    // A name with no failures from this address (nearly every login) has nothing to clear.
+    if (lockout?.hasFailures) await this.lockout.recordSuccess(usernameKey!, client.address);
     // Only now, with the password known to be right: to anyone else a banned account answers as any other.
     if (user.ban !== null) {
       await this.audit.record('login_refused_banned', { username: user.username, userId: user.id }, client);
@@ -185,10 +184,10 @@ export class AuthService {
     client: ClientInfo,
   ): Promise<void> {
     const usernameKey = UsersService.usernameKey(principal.username);
-    const secondsLocked = await this.lockout.secondsLocked(usernameKey, client.address);
-    if (secondsLocked !== null) {
+    const lockout = await this.lockout.state(usernameKey, client.address);
+    if (lockout.secondsLocked !== null) {
       await this.audit.record('password_change_failed', subjectOf(principal), client);
-      throw new AccountLockedError(secondsLocked);
+      throw new AccountLockedError(lockout.secondsLocked);
     }
 
     const user = currentPassword ? await this.users.findCredentials(principal.username) : null;
@@ -199,7 +198,7 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
 
-    await this.lockout.recordSuccess(usernameKey, client.address);
+    if (lockout.hasFailures) await this.lockout.recordSuccess(usernameKey, client.address);
     const passwordHash = await this.passwords.hash(newPassword);
     // The new hash, the end of the other sessions and the audit row commit together or not at all: an
     // answer of failure never leaves the password changed, nor the other sessions alive with a new one.

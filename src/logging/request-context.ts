@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -10,8 +10,6 @@ export const UNMATCHED_ROUTE = '(unmatched)';
 /** A caller's id is kept if it is 1 to 128 visible ASCII characters; anything else is replaced. */
 const ACCEPTABLE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
-const routes = new WeakMap<IncomingMessage, string>();
-
 /**
  * Fastify's `genReqId`: the caller's X-Request-Id (the proxy's, or one a client sends to follow its own
  * request into the logs), or a new UUID.
@@ -21,19 +19,15 @@ export function requestIdFor(request: IncomingMessage): string {
   return typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/**
- * Echoes each request's id in the response, and remembers the route pattern it matched
- * (`/user/login`, whatever the letter case or trailing slash of the URL), for the request line,
- * which pino-http writes from the raw Node.js request.
- */
+/** Echoes each request's id in the response. */
 export function registerRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    routes.set(request.raw, request.routeOptions.url ?? UNMATCHED_ROUTE);
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
 }
 
-export function routeOf(request: IncomingMessage): string {
-  return routes.get(request) ?? UNMATCHED_ROUTE;
+/** The route pattern a request matched (`/user/login`, whatever the letter case or trailing slash of its URL). */
+export function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? UNMATCHED_ROUTE;
 }

@@ -8,7 +8,7 @@ import { deleteInBatches } from '../database/delete-in-batches';
 import { LoginFailure } from './login-failure.entity';
 
 /** A name's lockout as an operator sees it (the admin API). */
-export interface LockoutState {
+export interface LockoutOverview {
   /** Failures of the name from all addresses in its current LOGIN_NAME_WINDOW; 0 when none is open. */
   nameFailures: number;
   /** Whether those failures reached LOGIN_NAME_MAX_FAILURES: every address that fails the name waits. */
@@ -45,6 +45,11 @@ const MAX_DOUBLINGS = 30;
  *   with each of its failures (up to LOGIN_LOCKOUT_MAX), before it may try again. A guess spread over many
  *   addresses costs a new address per try or a growing wait; an address with no failures is never held.
  */
+export interface LockoutState {
+  secondsLocked: number | null;
+  hasFailures: boolean;
+}
+
 @Injectable()
 export class LoginLockoutService {
   public constructor(
@@ -52,8 +57,11 @@ export class LoginLockoutService {
     @InjectRepository(LoginFailure) private readonly failures: Repository<LoginFailure>,
   ) {}
 
-  /** Seconds until this address may try the name again (rounded up), or null when it may now. */
-  public async secondsLocked(usernameKey: string, clientAddress: string | null): Promise<number | null> {
+  /**
+   * Seconds until this address may try the name again (rounded up), or null when it may now; and whether
+   * it has failures on record, which only then a success has to clear.
+   */
+  public async state(usernameKey: string, clientAddress: string | null): Promise<LockoutState> {
     const rows: { seconds: number | null }[] = await this.failures.query(
       `SELECT ceil(extract(epoch FROM greatest(
                 f.locked_until,
@@ -75,7 +83,7 @@ export class LoginLockoutService {
       ],
     );
     const seconds = rows[0]?.seconds ?? null;
-    return seconds !== null && seconds > 0 ? seconds : null;
+    return { secondsLocked: seconds !== null && seconds > 0 ? seconds : null, hasFailures: rows.length > 0 };
   }
 
   /**
@@ -178,7 +186,7 @@ export class LoginLockoutService {
   }
 
   /** The name's lockout now: its failures over all addresses, and the addresses it is locked for. */
-  public async stateOf(usernameKey: string): Promise<LockoutState> {
+  public async overviewOf(usernameKey: string): Promise<LockoutOverview> {
     const [name] = await this.failures.query<{ failures: number }[]>(
       `SELECT failures FROM login_name_failures
         WHERE username_key = $1 AND window_started_at > now() - make_interval(secs => $2::float8)`,

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
+import { auditRowOf } from '../audit/audit-row';
 import { AuditService } from '../audit/audit.service';
 import { passwordRuleBroken } from '../auth/dto/password-rules.decorator';
 import { PasswordHasher } from '../auth/password-hasher.service';
@@ -11,8 +12,7 @@ import { AccountLockedError, EmailTakenError, UsernameTakenError } from '../cont
 import { PasswordResetMessages, RegistrationMessages } from '../contract/contract-messages';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { MailService } from '../mail/mail.service';
-import type { ClientInfo } from '../sessions/sessions.service';
-import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.service';
+import { ClientInfo, SessionsService } from '../sessions/sessions.service';
 import { hasInvisibleCharacters } from '../users/username-skeleton';
 import { UserProfile, UsersService } from '../users/users.service';
 import type { VerificationPurpose } from '../verification-codes/verification-code.entity';
@@ -71,7 +71,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
     private readonly codes: VerificationCodesService,
     private readonly mail: MailService,
     private readonly lockout: LoginLockoutService,
-    private readonly sessions: SessionsMaintenanceService,
+    private readonly sessions: SessionsService,
     private readonly audit: AuditService,
   ) {}
 
@@ -91,7 +91,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
     if (!this.config.emailVerification) {
       return this.createAccount(username, await this.passwords.hash(input.password), email, origin);
     }
-    if (await this.users.findProfileByUsername(username)) return NAME_TAKEN;
+    if (await this.users.usernameTaken(username)) return NAME_TAKEN;
     if (await this.users.emailTaken(email!)) return EMAIL_TAKEN;
 
     const addressee = addresseeOf('register', username, email!);
@@ -195,7 +195,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
 
     const usernameKey = UsersService.usernameKey(username);
     const subject = { username, apiTokenId: origin.apiTokenId };
-    const secondsLocked = await this.lockout.secondsLocked(usernameKey, origin.client.address);
+    const { secondsLocked } = await this.lockout.state(usernameKey, origin.client.address);
     if (secondsLocked !== null) {
       await this.audit.record('password_reset_failed', subject, origin.client);
       throw new AccountLockedError(secondsLocked);
@@ -217,11 +217,16 @@ export class RegistrationService implements BeforeApplicationShutdown {
       return { success: false, message };
     }
 
-    await this.users.updatePasswordHash(user.id, passwordHash);
-    // After the new hash is committed: no login with the old password opens a session after this.
-    await this.sessions.endAllOfUser(user.id, 'password_reset');
+    // The new hash, the end of every session and the audit row commit together or not at all.
+    await this.sessions.endOthersOfUserAfter(
+      (manager) => this.users.updatePasswordHash(user.id, passwordHash, manager),
+      user.id,
+      null,
+      'password_reset',
+      auditRowOf('password_reset', { ...subject, userId: user.id }, origin.client),
+    );
+    this.audit.announce('password_reset', { ...subject, userId: user.id });
     await this.lockout.recordSuccess(usernameKey, origin.client.address);
-    await this.audit.record('password_reset', { ...subject, userId: user.id }, origin.client);
     return { success: true, message: PasswordResetMessages.passwordReset };
   }
 

@@ -18,15 +18,15 @@ export type CleanupResult =
       ran: true;
       sessionsDeleted: number;
       auditEventsDeleted: number;
-      verificationCodesDeleted: number;
       loginFailuresDeleted: number;
+      verificationCodesDeleted: number;
     }
   | { ran: false };
 
 /**
- * Deletes finished sessions after SESSION_RETENTION, audit events after AUDIT_RETENTION, verification
- * codes once they neither work nor hold back a new one (10 minutes after expiry) and failed-login counts
- * that no longer hold anything back, every hour.
+ * Deletes finished sessions after SESSION_RETENTION, audit events after AUDIT_RETENTION, failed-login
+ * counts that no longer hold anything back, and verification codes once they neither work nor hold back
+ * a new one (10 minutes after expiry), every hour.
  * Every instance schedules it; whichever takes the advisory lock first does the work and the others,
  * finding it taken, skip this round.
  */
@@ -39,8 +39,8 @@ export class RetentionCleanupJob {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsMaintenanceService,
     private readonly audit: AuditRetentionService,
-    private readonly verificationCodes: VerificationCodesService,
     private readonly lockout: LoginLockoutService,
+    private readonly verificationCodes: VerificationCodesService,
   ) {}
 
   @Cron(CronExpression.EVERY_HOUR, { name: 'retention-cleanup' })
@@ -66,13 +66,13 @@ export class RetentionCleanupJob {
       try {
         const sessionsDeleted = await this.sessions.deleteFinishedBefore(this.config.sessionRetentionMs);
         const auditEventsDeleted = await this.audit.deleteOlderThan(this.config.auditRetentionMs);
-        const verificationCodesDeleted = await this.verificationCodes.deleteExpiredBefore(CODE_LIFETIME_MS);
         const loginFailuresDeleted = await this.lockout.deleteStale();
+        const verificationCodesDeleted = await this.verificationCodes.deleteExpiredBefore(CODE_LIFETIME_MS);
         this.logger.log(
           `Retention clean-up deleted ${sessionsDeleted} finished sessions, ${auditEventsDeleted} audit events, ` +
-            `${verificationCodesDeleted} expired verification codes and ${loginFailuresDeleted} stale failed-login counts`,
+            `${loginFailuresDeleted} stale failed-login counts and ${verificationCodesDeleted} expired verification codes`,
         );
-        return { ran: true, sessionsDeleted, auditEventsDeleted, verificationCodesDeleted, loginFailuresDeleted };
+        return { ran: true, sessionsDeleted, auditEventsDeleted, loginFailuresDeleted, verificationCodesDeleted };
       } finally {
         await lockHolder.query('SELECT pg_advisory_unlock($1)', [CLEANUP_LOCK_KEY]).catch(() => undefined);
       }

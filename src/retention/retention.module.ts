@@ -7,7 +7,7 @@ import { VerificationCodesModule } from '../verification-codes/verification-code
 import { RetentionCleanupJob } from './retention-cleanup.job';
 
 /**
- * The scheduled deletion of old sessions, audit events, verification codes and failed-login counts
+ * The scheduled deletion of old sessions, audit events, failed-login counts and verification codes
  * (ScheduleModule runs it).
  */
 @Module({

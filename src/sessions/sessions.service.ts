@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { DataSource, EntityManager, IsNull, Raw, Repository } from 'typeorm';
 
 import type { AuditEventType } from '../audit/audit-event.entity';
-import { AUDIT_ROW_COLUMNS, auditedClient, AuditRow } from '../audit/audit-row';
+import { AUDIT_ROW_COLUMNS_WITH_API_TOKEN, auditedClient, AuditRow } from '../audit/audit-row';
 import { sessionsConfig } from '../config/sessions.config';
 import { AccountBannedError } from '../contract/contract-errors';
 import { batchPerTurn } from '../database/batch-per-turn';
@@ -231,14 +231,15 @@ export class SessionsService {
 
   /**
    * Makes `change` (a write elsewhere, such as a new password hash), then ends every live session of the
-   * user except `keptSessionId` and writes `audit`, in one transaction: all of it commits, or none of it.
+   * user except `keptSessionId` (null: every one) and writes `audit`, in one transaction: all of it
+   * commits, or none of it.
    * The sessions end after the change within it, so no login can open a session after the commit with
    * what the change replaced. Returns the ids it ended.
    */
   public async endOthersOfUserAfter(
     change: (manager: EntityManager) => Promise<void>,
     userId: string,
-    keptSessionId: string,
+    keptSessionId: string | null,
     reason: SessionEndReason,
     audit: AuditRow,
   ): Promise<string[]> {
@@ -246,7 +247,7 @@ export class SessionsService {
       await change(manager);
       const ended = await manager.query<{ id: string }[]>(
         `UPDATE sessions SET ended_at = now(), end_reason = $3
-          WHERE user_id = $1 AND id <> $2 AND ${LIVE}
+          WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2) AND ${LIVE}
       RETURNING id`,
         [userId, keptSessionId, reason],
       );
@@ -279,7 +280,7 @@ export class SessionsService {
    * installed tells which request won, and only the winner's row is written.
    */
   private async rotateBatch(rotations: readonly Rotation[]): Promise<boolean[]> {
-    // audit_events is the audit module's table (its columns from AUDIT_ROW_COLUMNS): written here so that
+    // audit_events is the audit module's table (its columns from AUDIT_ROW_COLUMNS_WITH_API_TOKEN): written here so that
     // it shares the rotation's statement.
     const { rows } = await this.pool.query<{ current_token_id: string }>({
       name: 'fungame-rotate-session-tokens',
@@ -294,7 +295,7 @@ export class SessionsService {
                 WHERE s.id = r.id AND s.current_token_id = r.presented_id AND s.ended_at IS NULL
             RETURNING s.id, s.user_id, s.current_token_id, r.username, r.client_address, r.user_agent
              ), audited AS (
-               INSERT INTO ${AUDIT_ROW_COLUMNS}
+               INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN}
                SELECT 'token_refreshed', username, user_id, id, client_address, user_agent, NULL FROM rotated
              )
              SELECT current_token_id FROM rotated`,
@@ -379,7 +380,7 @@ export class SessionsService {
           WHERE ${predicate}
       RETURNING id, user_id, CASE end_reason ${eventOf} END AS event
        ), audited AS (
-         INSERT INTO ${AUDIT_ROW_COLUMNS}
+         INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN}
          SELECT event, $${username}, user_id, id, $${username + 1}, $${username + 2}, $${username + 3} FROM ended
        )
        SELECT id, user_id, event FROM ended`,
@@ -391,13 +392,13 @@ export class SessionsService {
 
 /** One audit row, written in the caller's transaction so that it commits with the change it records. */
 async function insertAuditRow(manager: EntityManager, audit: AuditRow): Promise<void> {
-  await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+  await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
     audit.event,
     audit.username,
     audit.userId,
     audit.sessionId,
     audit.clientAddress,
     audit.userAgent,
-    audit.apiTokenId,
+    audit.apiTokenId ?? null,
   ]);
 }

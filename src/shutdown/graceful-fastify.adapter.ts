@@ -20,7 +20,7 @@ import type { Server } from 'node:http';
  * The pool, and the embedded PostgreSQL, are closed by their modules' shutdown hooks afterwards.
  */
 export class GracefulFastifyAdapter extends FastifyAdapter {
-  public constructor(options: FastifyHttpOptions<Server>) {
+  public constructor(options: FastifyHttpOptions<Server> & { skipMiddie?: boolean }) {
     super({ ...options, return503OnClosing: false });
     const fastify = this.getInstance();
     let closing = false;

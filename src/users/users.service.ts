@@ -183,10 +183,11 @@ export class UsersService {
   }
 
   /**
-   * Every new account, whatever the route or command, is made here: the name checks that need no rule of
-   * a route live here too. In `manager`'s transaction when given (registration consumes its code in the
-   * same one). The name and the email are checked inside the transaction, and the unique indexes hold
-   * against a registration racing this one: of two, one commits and the other gets the error.
+   * Creates an account, in `manager`'s transaction when given (registration consumes its code in the
+   * same one). Every new account, whatever the route or command, is made here, so the name checks that
+   * need no rule of a route live here too. The name and the email are checked inside the transaction, and
+   * the unique indexes hold against a registration racing this one: of two, one commits and the other
+   * gets the error.
    * @throws MalformedRequestError when the name holds an invisible character (refused, never stripped);
    *   UsernameTakenError when the name is taken in any letter case or normalisation, or looks like a
    *   taken one (the same Unicode TR39 skeleton: see `usernameSkeleton`); EmailTakenError (any letter case)
@@ -200,27 +201,37 @@ export class UsersService {
     if (hasInvisibleCharacters(username)) throw new MalformedRequestError([RegistrationMessages.usernameInvisible]);
     const run = async (transaction: EntityManager): Promise<UserProfile> => {
       const users = transaction.getRepository(User);
-      const usernameKey = UsersService.usernameKey(username);
       const emailKey = email === null ? null : UsersService.emailKey(email);
-      if (await users.existsBy({ usernameKey })) throw new UsernameTakenError();
+      if (await this.usernameTaken(username, transaction)) throw new UsernameTakenError();
       if (emailKey !== null && (await users.existsBy({ emailKey }))) throw new EmailTakenError();
       try {
-        // The unique indexes decide "looks like a taken one" (the skeleton), and both checks above
-        // under concurrent registrations on several instances.
-        const user = users.create({
-          username,
-          usernameKey,
-          usernameSkeleton: usernameSkeleton(username),
-          passwordHash,
-          email,
-          emailKey,
-        });
-        return toProfile(await users.save(user));
+        return toProfile(
+          await users.save(
+            users.create({
+              username,
+              usernameKey: UsersService.usernameKey(username),
+              usernameSkeleton: usernameSkeleton(username),
+              passwordHash,
+              email,
+              emailKey,
+            }),
+          ),
+        );
       } catch (error) {
         throw uniqueViolationOf(error) ?? error;
       }
     };
     return manager ? run(manager) : this.users.manager.transaction(run);
+  }
+
+  /** Whether the name is taken in any letter case or normalisation, or one that looks like it (TR39 skeleton). */
+  public async usernameTaken(username: string, manager: EntityManager = this.users.manager): Promise<boolean> {
+    return manager
+      .getRepository(User)
+      .existsBy([
+        { usernameKey: UsersService.usernameKey(username) },
+        { usernameSkeleton: usernameSkeleton(username) },
+      ]);
   }
 
   /** Whether an account has this email, in any letter case. */

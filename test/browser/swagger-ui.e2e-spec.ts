@@ -113,9 +113,11 @@ describeInBrowser('Swagger UI at /docs in headless Chromium', () => {
 
       await page.locator('.auth-wrapper').getByRole('button', { name: 'Authorize' }).click();
       const dialog = page.locator('.modal-ux');
-      await dialog.getByLabel('auth-bearer-value').fill(account.bearerToken);
-      await dialog.getByRole('button', { name: 'Apply credentials' }).click();
-      await dialog.getByRole('button', { name: 'Close' }).click();
+      // Two entries: the player's JWT (`bearer`) and register.md's API token (`APIBearer`).
+      const playerScheme = dialog.locator('form').filter({ hasText: 'bearer (http, Bearer)', hasNotText: 'APIBearer' });
+      await playerScheme.getByLabel('auth-bearer-value').fill(account.bearerToken);
+      await playerScheme.getByRole('button', { name: 'Apply credentials' }).click();
+      await dialog.getByRole('button', { name: 'Close' }).first().click();
       await dialog.waitFor({ state: 'detached' });
 
       const me = page.locator('.opblock-get', { has: page.locator('[data-path="/user/me"]') });
@@ -135,6 +137,7 @@ describeInBrowser('Swagger UI at /docs in headless Chromium', () => {
       expect(direct.json).toEqual({
         Id: expect.stringMatching(UUID),
         Username: account.username,
+        Email: null,
         RegisteredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
       // The token reached the server through the UI's authorization, not some other way.

@@ -151,6 +151,22 @@ describe('JwtAuthGuard', () => {
       );
     });
 
+    it.each(['bearer', 'BEARER'])('takes the scheme in any letter case (%s), as passport-jwt does', async (scheme) => {
+      const request: FakeRequest = { headers: { authorization: `${scheme} not.a.jwt` } };
+
+      await expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.me, request))).rejects.toBeInstanceOf(
+        InvalidBearerTokenError,
+      );
+    });
+
+    it.each(['Bearer', 'Bearer ', ''])('takes a Bearer header without a token (%p) as no token', async (header) => {
+      const request: FakeRequest = { headers: { authorization: header } };
+
+      await expect(guard.canActivate(contextFor(UserRoutes, UserRoutes.prototype.me, request))).rejects.toBeInstanceOf(
+        MissingBearerTokenError,
+      );
+    });
+
     it('takes a Basic Authorization header as no token', async () => {
       const request: FakeRequest = { headers: { authorization: 'Basic cGxheWVyMTIzOnB3' } };
 
@@ -185,17 +201,12 @@ describe('JwtAuthGuard', () => {
     const onMe = (): ExecutionContext => contextFor(UserRoutes, UserRoutes.prototype.me);
     const onRefresh = (): ExecutionContext => contextFor(UserRoutes, UserRoutes.prototype.refresh);
 
-    it('turns passport-jwt’s "No auth token" into MissingBearerTokenError', () => {
-      expect(caught(() => guard.handleRequest(null, false, new Error('No auth token'), onMe()))).toBeInstanceOf(
-        MissingBearerTokenError,
-      );
-    });
-
     it.each<[string, unknown]>([
       ['a jsonwebtoken error', new JsonWebTokenError('invalid signature')],
       ['another Error', new Error('jwt malformed')],
       ['no info', undefined],
-      ['a non-Error info carrying the no-token message', { message: 'No auth token' }],
+      // The guard tells a missing token before passport runs: passport's messages mean nothing to it.
+      ['passport-jwt’s "No auth token"', new Error('No auth token')],
     ])('turns a failure with %s into InvalidBearerTokenError', (_case, info) => {
       expect(caught(() => guard.handleRequest(null, false, info, onMe()))).toBeInstanceOf(InvalidBearerTokenError);
     });

@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 
 import { API_TOKEN_SCOPE_KEY } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
@@ -8,8 +9,11 @@ import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { ACCEPTS_REPLACED_TOKEN_KEY } from '../decorators/accepts-replaced-token.decorator';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
-/** passport-jwt's `info` when the request carries no bearer token at all. */
-const NO_TOKEN_MESSAGE = 'No auth token';
+/**
+ * An Authorization header as passport-jwt's `fromAuthHeaderAsBearerToken` reads it: a scheme and a
+ * value, the scheme `Bearer` in any letter case. What does not match, passport-jwt does not take as a token.
+ */
+const AUTHORIZATION_HEADER = /(\S+)\s+(\S+)/;
 
 /**
  * The global guard (`APP_GUARD`): every route requires a valid bearer token of a live session unless
@@ -26,25 +30,33 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets);
     const wantsApiToken = this.reflector.getAllAndOverride<string>(API_TOKEN_SCOPE_KEY, targets) !== undefined;
-    return isPublic || wantsApiToken ? true : (super.canActivate(context) as Promise<boolean>);
+    return isPublic || wantsApiToken ? true : this.authenticate(context);
+  }
+
+  /** No bearer token at all is the contract's empty 401; any token goes to the JWT strategy. */
+  private async authenticate(context: ExecutionContext): Promise<boolean> {
+    const { authorization } = context.switchToHttp().getRequest<FastifyRequest>().headers;
+    if (!hasBearerScheme(authorization)) throw new MissingBearerTokenError();
+    return super.canActivate(context) as Promise<boolean>;
   }
 
   public override handleRequest<TUser = AuthenticatedPrincipal>(
     error: unknown,
     principal: AuthenticatedPrincipal | false,
-    info: unknown,
+    _info: unknown,
     context: ExecutionContext,
   ): TUser {
     // Domain errors from the strategy pass as they are; anything else (the database is down) stays an
     // internal failure, which the exception filter answers with the contract's 400.
     if (error) throw error as Error;
-    if (!principal) {
-      throw info instanceof Error && info.message === NO_TOKEN_MESSAGE
-        ? new MissingBearerTokenError()
-        : new InvalidBearerTokenError();
-    }
+    if (!principal) throw new InvalidBearerTokenError();
     const acceptsReplaced = this.reflector.get<boolean>(ACCEPTS_REPLACED_TOKEN_KEY, context.getHandler());
     if (!principal.isCurrentToken && !acceptsReplaced) throw new InvalidBearerTokenError();
     return principal as TUser;
   }
+}
+
+function hasBearerScheme(authorization: string | undefined): boolean {
+  const match = authorization === undefined ? null : AUTHORIZATION_HEADER.exec(authorization);
+  return match !== null && match[1].toLowerCase() === 'bearer';
 }

@@ -9,7 +9,8 @@ import { BCRYPT_MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
  */
 export class RegisterDto {
   @ApiProperty({
-    description: '1–32 characters, no control characters, no leading or trailing spaces; unique in any letter case.',
+    description:
+      '1–32 characters, no control or invisible characters (zero-width, bidi controls, fillers: refused, not stripped), no leading or trailing spaces; unique in any letter case, and must not look like a taken name (Unicode TR39 skeleton).',
     example: 'player123',
   })
   @IsString()
