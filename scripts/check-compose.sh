@@ -289,7 +289,10 @@ fi
 
 port=$(free_port)
 # The container's environment and nothing else of this shell's.
-server_env=(PATH="$PATH" HOME=/nonexistent NODE_ENV=production JWT_SECRET="$CHECK_SECRET" DATABASE_URL="$database_url" PORT="$port")
+# SMTP_URL as compose sets it (the Mailpit service): production with e-mail verification requires one;
+# nothing is mailed during this check, so no mail server needs to listen.
+server_env=(PATH="$PATH" HOME=/nonexistent NODE_ENV=production JWT_SECRET="$CHECK_SECRET" DATABASE_URL="$database_url"
+  PORT="$port" SMTP_URL=smtp://127.0.0.1:1025)
 [[ -n ${CHECK_REDIS_URL:-} ]] && server_env+=(REDIS_URL="$CHECK_REDIS_URL")
 (cd "$runtime" && exec env -i "${server_env[@]}" "${as_init[@]}" "${as_user[@]}" node dist/main.js) >"$work/server.log" 2>&1 &
 server_pid=$!

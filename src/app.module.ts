@@ -19,10 +19,12 @@ import { retentionConfig } from './config/retention.config';
 import { sessionsConfig } from './config/sessions.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { IntrospectionModule } from './introspection/introspection.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RegistrationModule } from './registration/registration.module';
 import { RetentionModule } from './retention/retention.module';
+import { SessionEventsModule } from './session-events/session-events.module';
 
 @Module({
   imports: [
@@ -48,11 +50,13 @@ import { RetentionModule } from './retention/retention.module';
     DatabaseModule,
     EventEmitterModule.forRoot(),
     HealthModule,
+    IntrospectionModule,
     LoggingModule,
     MetricsModule,
     RegistrationModule,
     RetentionModule,
     ScheduleModule.forRoot(),
+    SessionEventsModule,
   ],
 })
 export class AppModule {}

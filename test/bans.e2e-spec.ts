@@ -72,6 +72,13 @@ describe('bans', () => {
       });
       expect((response.json as { sessionsEnded: string[] }).sessionsEnded).toHaveLength(2);
       expect(await sessionsOf(first.username)).toEqual([{ end_reason: 'banned' }, { end_reason: 'banned' }]);
+      // The revocation feed publishes them to game servers like every other end.
+      expect(
+        await server.dataSource.query(
+          `SELECT e.reason FROM session_events e JOIN users u ON u.id = e.user_id WHERE u.username = $1`,
+          [first.username],
+        ),
+      ).toEqual([{ reason: 'banned' }, { reason: 'banned' }]);
       for (const token of [first.bearerToken, second.bearerToken]) {
         expect(status(await http(server.url, 'GET', '/user/me', { headers: bearer(token) }))).toEqual({
           status: 401,

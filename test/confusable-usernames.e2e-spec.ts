@@ -186,11 +186,13 @@ describe('the migration that adds skeletons (AddUsernameSkeletons)', () => {
     const lookAlike = cyrillic(original);
     const unrelated = uniqueLetters('player');
 
-    // Back to the schema before skeletons: that migration and every later one, newest first.
+    // Back to the schema before it: the migrations after it first, newest first.
     const names = dataSource.migrations.map((migration) => migration.name);
-    const undone = names.slice(names.indexOf('AddUsernameSkeletons1763770000000'));
-    expect(undone[0]).toBe('AddUsernameSkeletons1763770000000');
-    for (let count = 0; count < undone.length; count += 1) await dataSource.undoLastMigration({ transaction: 'all' });
+    const undone = names.indexOf('AddUsernameSkeletons1763770000000');
+    expect(undone).toBeGreaterThanOrEqual(0);
+    for (let count = names.length - undone; count > 0; count--) {
+      await dataSource.undoLastMigration({ transaction: 'all' });
+    }
     try {
       // As an older schema held them: the look-alike registered an hour after the original.
       await dataSource.query(

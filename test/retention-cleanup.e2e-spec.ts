@@ -106,6 +106,7 @@ describe('retention clean-up (SESSION_RETENTION 30d, AUDIT_RETENTION 180d)', () 
       auditEventsDeleted: expect.any(Number),
       loginFailuresDeleted: expect.any(Number),
       verificationCodesDeleted: expect.any(Number),
+      sessionEventsDeleted: expect.any(Number),
     });
     if (!done.ran) throw new Error('unreachable');
     expect(done.sessionsDeleted).toBeGreaterThanOrEqual(2);
@@ -146,6 +147,7 @@ describe('retention clean-up (SESSION_RETENTION 30d, AUDIT_RETENTION 180d)', () 
       auditEventsDeleted: 0,
       loginFailuresDeleted: 0,
       verificationCodesDeleted: 0,
+      sessionEventsDeleted: 0,
     });
     expect(await existing(first, 'sessions', [oldSession])).toEqual([]);
   });

@@ -69,8 +69,22 @@ describe('Swagger UI and the OpenAPI document', () => {
         'GET /user/me',
         'GET /health',
         'GET /health/live',
+        'POST /oauth/introspect',
+        'GET /sessions/events',
       ]),
     );
+  });
+
+  it('documents the game servers’ routes under their own tag, with the APIBearer scheme', () => {
+    const gameServerRoutes = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, operation]) => (operation as { tags?: string[] }).tags?.includes('game-servers'))
+        .map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, security: operation.security })),
+    );
+    expect(gameServerRoutes).toEqual([
+      { route: 'POST /oauth/introspect', security: [{ APIBearer: [] }] },
+      { route: 'GET /sessions/events', security: [{ APIBearer: [] }] },
+    ]);
   });
 
   it('declares two bearer schemes: the JWT for the bearer routes, APIBearer for register and the reset', () => {

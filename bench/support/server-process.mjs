@@ -91,6 +91,9 @@ export async function startServer(databaseEnv, extraEnv = {}, { nodeOptions = []
       // Empty counts as unset: the production default (`log`), whatever the calling shell exports.
       LOG_LEVEL: '',
       JWT_SECRET: randomBytes(32).toString('base64url'),
+      // Production with e-mail verification (the default) requires a mail server. Nothing here registers,
+      // so nothing is ever sent: a loopback address where none listens keeps the production defaults.
+      SMTP_URL: 'smtp://127.0.0.1:1',
       HOST: '127.0.0.1',
       PORT: String(port),
       ...databaseEnv,

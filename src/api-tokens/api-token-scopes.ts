@@ -2,8 +2,8 @@
  * What an API token may do. A route names the one scope it needs with `@ApiTokenScope(...)`.
  * - `register`: create accounts, and mail password-reset codes (`/user/register`, `/user/findpassword`,
  *   `/user/resetpassword`).
- * - `introspect`: game servers verifying players' tokens.
- * - `events`: game servers following the audit trail.
+ * - `introspect`: game servers verifying players' tokens (`POST /oauth/introspect`).
+ * - `events`: game servers following the ended sessions (`GET /sessions/events`).
  * - `admin`: operators' routes under `/admin` (looking players up, bans, sessions, lockouts, audit trail).
  */
 export const API_TOKEN_SCOPES = ['register', 'introspect', 'events', 'admin'] as const;

@@ -15,6 +15,7 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { BearerTokenVerifier } from './bearer-token-verifier';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { JwksController } from './jwks.controller';
 import { PasswordHasher } from './password-hasher.service';
@@ -26,7 +27,7 @@ import { UserSessionsController } from './user-sessions.controller';
 
 @Module({
   controllers: [AuthController, JwksController, UserCenterController, UserSessionsController],
-  exports: [PasswordHasher],
+  exports: [BearerTokenVerifier, PasswordHasher],
   imports: [
     // TokenService passes the key ring's signing key with every sign; the module holds no key of its own.
     JwtModule.register({}),
@@ -49,6 +50,7 @@ import { UserSessionsController } from './user-sessions.controller';
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     AuthService,
+    BearerTokenVerifier,
     JwtStrategy,
     PasswordHasher,
     {

@@ -12,7 +12,7 @@ export interface IssuedToken extends TokenRecord {
   token: string;
 }
 
-/** Mints bearer tokens with the key ring's signing key, named by `kid`. Verification is `JwtStrategy`'s. */
+/** Mints bearer tokens with the key ring's signing key, named by `kid`. Verification is `BearerTokenVerifier`'s. */
 @Injectable()
 export class TokenService {
   public constructor(

@@ -234,6 +234,12 @@ export class EnvironmentVariables {
   @Matches(DURATION_PATTERN, { message: 'AUDIT_RETENTION must be a number of seconds or a duration like 180d' })
   public AUDIT_RETENTION = '180d';
 
+  /** Ended-session events older than this are deleted, and can no longer be replayed to a game server. */
+  @Matches(DURATION_PATTERN, {
+    message: 'SESSION_EVENTS_RETENTION must be a number of seconds or a duration like 24h',
+  })
+  public SESSION_EVENTS_RETENTION = '24h';
+
   /** A session's absolute lifetime, from its login: refresh is refused after it. */
   @Matches(/^[1-9]\d*(ms|s|m|h|d)?$/, {
     message: 'SESSION_MAX_AGE must be a positive number of seconds or a duration like 30d',

@@ -87,20 +87,43 @@ describe('metrics configuration', () => {
 });
 
 describe('retention configuration', () => {
-  it('keeps sessions 30 days and audit events 180 days by default', () => {
-    const config = withEnvironment({ SESSION_RETENTION: undefined, AUDIT_RETENTION: undefined }, retentionConfig);
-    expect(config).toEqual({ sessionRetentionMs: 30 * 86_400_000, auditRetentionMs: 180 * 86_400_000 });
-    expect(validateEnvironment({})).toMatchObject({ SESSION_RETENTION: '30d', AUDIT_RETENTION: '180d' });
+  it('keeps sessions 30 days, audit events 180 days and session events 24 hours by default', () => {
+    const config = withEnvironment(
+      { SESSION_RETENTION: undefined, AUDIT_RETENTION: undefined, SESSION_EVENTS_RETENTION: undefined },
+      retentionConfig,
+    );
+    expect(config).toEqual({
+      sessionRetentionMs: 30 * 86_400_000,
+      auditRetentionMs: 180 * 86_400_000,
+      sessionEventsRetentionMs: 24 * 3_600_000,
+    });
+    expect(validateEnvironment({})).toMatchObject({
+      SESSION_RETENTION: '30d',
+      AUDIT_RETENTION: '180d',
+      SESSION_EVENTS_RETENTION: '24h',
+    });
   });
 
   it('reads durations', () => {
-    const config = withEnvironment({ SESSION_RETENTION: '12h', AUDIT_RETENTION: '365d' }, retentionConfig);
-    expect(config).toEqual({ sessionRetentionMs: 12 * 3_600_000, auditRetentionMs: 365 * 86_400_000 });
+    const config = withEnvironment(
+      { SESSION_RETENTION: '12h', AUDIT_RETENTION: '365d', SESSION_EVENTS_RETENTION: '2h' },
+      retentionConfig,
+    );
+    expect(config).toEqual({
+      sessionRetentionMs: 12 * 3_600_000,
+      auditRetentionMs: 365 * 86_400_000,
+      sessionEventsRetentionMs: 2 * 3_600_000,
+    });
   });
 
   it.each([
     ['SESSION_RETENTION', '30 days', 'SESSION_RETENTION must be a number of seconds or a duration like 30d'],
     ['AUDIT_RETENTION', '6mo', 'AUDIT_RETENTION must be a number of seconds or a duration like 180d'],
+    [
+      'SESSION_EVENTS_RETENTION',
+      '1 day',
+      'SESSION_EVENTS_RETENTION must be a number of seconds or a duration like 24h',
+    ],
   ])('refuses %s=%p, naming it', (name, value, message) => {
     expect(refusal({ [name]: value })).toBe(`Invalid configuration: ${message}`);
   });

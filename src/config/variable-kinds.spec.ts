@@ -158,6 +158,14 @@ const KINDS: VariableKind[] = [
     invalid: ['6mo', 'AUDIT_RETENTION must be a number of seconds or a duration like 180d'],
   },
   {
+    kind: 'duration',
+    variable: 'SESSION_EVENTS_RETENTION',
+    read: () => retentionConfig().sessionEventsRetentionMs,
+    defaultValue: 24 * 3_600_000,
+    valid: ['2h', 2 * 3_600_000],
+    invalid: ['1 day', 'SESSION_EVENTS_RETENTION must be a number of seconds or a duration like 24h'],
+  },
+  {
     kind: 'boolean',
     variable: 'SWAGGER_ENABLED',
     read: () => appConfig().swaggerEnabled,

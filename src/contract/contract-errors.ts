@@ -84,3 +84,13 @@ export class AdminRequestError extends ContractError {
     super(message);
   }
 }
+
+/**
+ * A game-server route's request that is not what it takes (RFC 6749's `invalid_request`): no `token`, a
+ * batch of more than 100, a field of the wrong type, a `since` that is not an event id.
+ */
+export class InvalidGameServerRequestError extends ContractError {
+  public constructor(public readonly description: string) {
+    super(description);
+  }
+}

@@ -28,6 +28,7 @@ import {
   InsufficientApiTokenScopeError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
+  InvalidGameServerRequestError,
   LogoutFailedError,
   MalformedRequestError,
   MissingApiTokenError,
@@ -133,6 +134,12 @@ export class ContractExceptionFilter implements ExceptionFilter {
       // ThrottlerGuard has set Retry-After already.
       return this.tooManyRequests(route);
     }
+    if (exception instanceof InvalidGameServerRequestError) {
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        body: { error: 'invalid_request', error_description: exception.description },
+      };
+    }
     if (exception instanceof MalformedRequestError) {
       return this.cannotProcess(route, HttpStatus.BAD_REQUEST, exception.reasons[0]);
     }
@@ -160,6 +167,10 @@ export class ContractExceptionFilter implements ExceptionFilter {
         body: adminError(HttpStatus.SERVICE_UNAVAILABLE, AdminMessages.unavailable),
       };
     }
+    if (route === 'gameServer') {
+      // A program that retries: tell it to, rather than the players' "cannot process" 400.
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { error: 'temporarily_unavailable' } };
+    }
     return this.cannotProcess(route, HttpStatus.BAD_REQUEST);
   }
 
@@ -183,6 +194,8 @@ export class ContractExceptionFilter implements ExceptionFilter {
         return { status, body: message };
       case 'admin':
         return { status, body: adminError(status, message) };
+      case 'gameServer':
+        return { status, body: { error: 'too_many_requests' } };
     }
   }
 
@@ -216,6 +229,17 @@ export class ContractExceptionFilter implements ExceptionFilter {
         return { status, body: ContractMessages.requestUnavailable };
       case 'admin':
         return { status, body: adminError(status, detail ?? AdminMessages.badRequest) };
+      case 'gameServer':
+        return {
+          status,
+          body: {
+            error: 'invalid_request',
+            error_description:
+              detail ??
+              // 413: Fastify's body limit.
+              (status === 413 ? 'The body is too large.' : 'The request is malformed.'),
+          },
+        };
     }
   }
 

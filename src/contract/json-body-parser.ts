@@ -11,18 +11,41 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export const UNPARSEABLE_BODY: unique symbol = Symbol('unparseable body');
 
 /**
+ * Route config (`@RouteConfig({ [ACCEPTS_FORM_BODY_KEY]: true })`) of a route that also takes
+ * `application/x-www-form-urlencoded` bodies: OAuth's introspection (RFC 7662) is defined on them.
+ */
+export const ACCEPTS_FORM_BODY_KEY = 'acceptsFormBody';
+
+const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+
+/**
+ * Route config of a route whose bodies may exceed BODY_LIMIT_BYTES, up to this many bytes: a batch
+ * introspection of 100 tokens is about 40 KB.
+ */
+export const BODY_LIMIT_KEY = 'bodyLimitBytes';
+
+/**
  * Replaces Fastify's body parsers with one that never throws: an empty body (the refresh page's own
  * cURL example sends `Content-Type: application/json` with none) is no body at all, and text that is
  * not JSON, or is sent as another media type, reaches the route as UNPARSEABLE_BODY, so every route
  * answers it with its own contract body instead of a generic framework error.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
+  // A route's own limit (Fastify's route option, which Nest does not expose) from its route config.
+  fastify.addHook('onRoute', (route) => {
+    const limit = (route.config as Record<string, unknown> | undefined)?.[BODY_LIMIT_KEY];
+    if (typeof limit === 'number') route.bodyLimit = limit;
+  });
   // Fastify answers a Content-Type it cannot parse (empty, a list) with its own 415 before any parser or
   // route runs: reduce it to one the catch-all parser below takes.
   fastify.addHook('onRequest', (request, _reply, done) => {
     const contentType = request.headers['content-type'];
     if (contentType !== undefined) {
-      request.headers['content-type'] = isJsonMediaType(contentType) ? 'application/json' : 'application/octet-stream';
+      request.headers['content-type'] = isJsonMediaType(contentType)
+        ? 'application/json'
+        : isFormMediaType(contentType)
+          ? FORM_MEDIA_TYPE
+          : 'application/octet-stream';
     }
     done();
   });
@@ -31,7 +54,8 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     '*',
-    { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES },
+    // No limit of the parser's own: it would override the routes' (Fastify's default is BODY_LIMIT_BYTES).
+    { parseAs: 'buffer' },
     (request: FastifyRequest, body: string | Buffer, done: (error: null, body?: unknown) => void) => {
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
       // JSON text is UTF-8 (RFC 8259), and ASP.NET's reader refuses anything else. Decoded leniently,
@@ -40,6 +64,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       if (!isUtf8(bytes)) return done(null, UNPARSEABLE_BODY);
       const text = bytes.toString('utf8');
       if (text.trim() === '') return done(null, undefined);
+      if (isFormMediaType(request.headers['content-type'])) {
+        return done(null, acceptsForm(request) ? parseForm(text) : UNPARSEABLE_BODY);
+      }
       if (!isJsonMediaType(request.headers['content-type'])) return done(null, UNPARSEABLE_BODY);
       // Deeply nested JSON would overflow the stack of the DTO transformation; no body here nests.
       if (nestingExceeds(text, MAX_JSON_DEPTH)) return done(null, UNPARSEABLE_BODY);
@@ -53,6 +80,29 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
 function isJsonMediaType(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? '';
   return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+
+function isFormMediaType(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0].trim().toLowerCase() === FORM_MEDIA_TYPE;
+}
+
+function acceptsForm(request: FastifyRequest): boolean {
+  return (
+    (request.routeOptions?.config as unknown as Record<string, unknown> | undefined)?.[ACCEPTS_FORM_BODY_KEY] === true
+  );
+}
+
+/**
+ * A form body as an object of strings (without a prototype, so no name reaches one). A parameter given
+ * twice is unparseable: RFC 6749 (3.1) says request parameters must not be repeated.
+ */
+function parseForm(text: string): Record<string, string> | typeof UNPARSEABLE_BODY {
+  const fields = Object.create(null) as Record<string, string>;
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (Object.hasOwn(fields, name)) return UNPARSEABLE_BODY;
+    fields[name] = value;
+  }
+  return fields;
 }
 
 const MAX_JSON_DEPTH = 32;

@@ -2,6 +2,7 @@ import { ApiToken } from '../api-tokens/api-token.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { LoginFailure } from '../login-lockout/login-failure.entity';
 import { LoginNameFailure } from '../login-lockout/login-name-failure.entity';
+import { SessionEvent } from '../session-events/session-event.entity';
 import { Session } from '../sessions/session.entity';
 import { User } from '../users/user.entity';
 import { VerificationCode } from '../verification-codes/verification-code.entity';
@@ -12,4 +13,13 @@ import { VerificationCode } from '../verification-codes/verification-code.entity
  * than globbed so ts-jest and the built dist agree; `entities.spec.ts` fails when an `*.entity.ts` file
  * declares an entity that is missing here (TypeORM itself would only fail at its first query).
  */
-export const ENTITIES = [ApiToken, AuditEvent, LoginFailure, LoginNameFailure, Session, User, VerificationCode];
+export const ENTITIES = [
+  ApiToken,
+  AuditEvent,
+  LoginFailure,
+  LoginNameFailure,
+  Session,
+  SessionEvent,
+  User,
+  VerificationCode,
+];

@@ -3,7 +3,9 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { AUDIT_EVENT_RECORDED, type AuditEventRecorded } from '../audit/audit-event-recorded';
+import { TOKEN_INTROSPECTED, type TokenIntrospected } from '../introspection/introspection.service';
 import { RATE_LIMIT_FALLBACK } from '../rate-limit/rate-limit-storage';
+import { SESSION_FEED_EVENTS_SENT, SESSION_FEED_SUBSCRIBERS_CHANGED } from '../session-events/session-events.feed';
 import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.service';
 
 type LoginOutcome = 'success' | 'failure' | 'locked';
@@ -102,6 +104,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly introspections = new Counter({
+    name: 'fungame_auth_introspections_total',
+    help: 'Tokens introspected by game servers (POST /oauth/introspect, each token of a batch), by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly feedSubscribers = new Gauge({
+    name: 'fungame_auth_session_feed_subscribers',
+    help: 'Game servers streaming GET /sessions/events from this instance.',
+    registers: [this.registry],
+  });
+
+  private readonly feedEventsSent = new Counter({
+    name: 'fungame_auth_session_feed_events_sent_total',
+    help: 'session_ended events written to GET /sessions/events streams of this instance (one per stream).',
+    registers: [this.registry],
+  });
+
   public constructor(sessions: SessionsMaintenanceService) {
     const logger = this.logger;
     new Gauge({
@@ -122,6 +143,22 @@ export class MetricsService {
     for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);
     for (const action of BAN_ACTIONS) this.bans.inc({ action }, 0);
     for (const action of Object.values(ADMIN_ACTIONS)) this.adminActions.inc({ action }, 0);
+    for (const result of ['active', 'inactive']) this.introspections.inc({ result }, 0);
+  }
+
+  @OnEvent(TOKEN_INTROSPECTED)
+  public countIntrospection({ active }: TokenIntrospected): void {
+    this.introspections.inc({ result: active ? 'active' : 'inactive' });
+  }
+
+  @OnEvent(SESSION_FEED_SUBSCRIBERS_CHANGED)
+  public countFeedSubscribers(change: number): void {
+    this.feedSubscribers.inc(change);
+  }
+
+  @OnEvent(SESSION_FEED_EVENTS_SENT)
+  public countFeedEventsSent(count: number): void {
+    this.feedEventsSent.inc(count);
   }
 
   public observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void {

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AuditRetentionService } from '../audit/audit-retention.service';
 import { retentionConfig } from '../config/retention.config';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
+import { SessionEventsService } from '../session-events/session-events.service';
 import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.service';
 import { CODE_LIFETIME_MS, VerificationCodesService } from '../verification-codes/verification-codes.service';
 
@@ -20,13 +21,14 @@ export type CleanupResult =
       auditEventsDeleted: number;
       loginFailuresDeleted: number;
       verificationCodesDeleted: number;
+      sessionEventsDeleted: number;
     }
   | { ran: false };
 
 /**
  * Deletes finished sessions after SESSION_RETENTION, audit events after AUDIT_RETENTION, failed-login
  * counts that no longer hold anything back, and verification codes once they neither work nor hold back
- * a new one (10 minutes after expiry), every hour.
+ * a new one (10 minutes after expiry), and ended-session events after SESSION_EVENTS_RETENTION, every hour.
  * Every instance schedules it; whichever takes the advisory lock first does the work and the others,
  * finding it taken, skip this round.
  */
@@ -41,6 +43,7 @@ export class RetentionCleanupJob {
     private readonly audit: AuditRetentionService,
     private readonly lockout: LoginLockoutService,
     private readonly verificationCodes: VerificationCodesService,
+    private readonly sessionEvents: SessionEventsService,
   ) {}
 
   @Cron(CronExpression.EVERY_HOUR, { name: 'retention-cleanup' })
@@ -68,11 +71,20 @@ export class RetentionCleanupJob {
         const auditEventsDeleted = await this.audit.deleteOlderThan(this.config.auditRetentionMs);
         const loginFailuresDeleted = await this.lockout.deleteStale();
         const verificationCodesDeleted = await this.verificationCodes.deleteExpiredBefore(CODE_LIFETIME_MS);
+        const sessionEventsDeleted = await this.sessionEvents.deleteOlderThan(this.config.sessionEventsRetentionMs);
         this.logger.log(
           `Retention clean-up deleted ${sessionsDeleted} finished sessions, ${auditEventsDeleted} audit events, ` +
-            `${loginFailuresDeleted} stale failed-login counts and ${verificationCodesDeleted} expired verification codes`,
+            `${loginFailuresDeleted} stale failed-login counts, ${verificationCodesDeleted} expired verification ` +
+            `codes and ${sessionEventsDeleted} session events`,
         );
-        return { ran: true, sessionsDeleted, auditEventsDeleted, loginFailuresDeleted, verificationCodesDeleted };
+        return {
+          ran: true,
+          sessionsDeleted,
+          auditEventsDeleted,
+          loginFailuresDeleted,
+          verificationCodesDeleted,
+          sessionEventsDeleted,
+        };
       } finally {
         await lockHolder.query('SELECT pg_advisory_unlock($1)', [CLEANUP_LOCK_KEY]).catch(() => undefined);
       }

@@ -8,6 +8,7 @@ import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract
 import { ApiTokenScope } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
+import { BearerTokenVerifier } from '../bearer-token-verifier';
 import { AcceptsReplacedToken } from '../decorators/accepts-replaced-token.decorator';
 import { Public } from '../decorators/public.decorator';
 import { SigningKeys } from '../signing-keys';
@@ -112,7 +113,9 @@ describe('JwtAuthGuard', () => {
       ageMs: 90_000,
     });
     // Registers itself with passport as 'jwt', as the module does: the guard's non-public path runs it for real.
-    new JwtStrategy(CONFIG, new SigningKeys(CONFIG), { findLiveState } as unknown as SessionsService);
+    new JwtStrategy(
+      new BearerTokenVerifier(CONFIG, new SigningKeys(CONFIG), { findLiveState } as unknown as SessionsService),
+    );
   });
 
   describe('canActivate', () => {

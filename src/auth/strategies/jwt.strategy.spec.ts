@@ -9,6 +9,7 @@ import type { LiveSessionState } from '../../sessions/session-state.loader';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
 import { BearerTokenClaims } from '../bearer-token-claims';
+import { BearerTokenVerifier } from '../bearer-token-verifier';
 import { SigningKeys } from '../signing-keys';
 import { CLOCK_TOLERANCE_SECONDS, JwtStrategy } from './jwt.strategy';
 
@@ -71,7 +72,9 @@ const REFRESH_REQUEST = { routeOptions: { config: { acceptsReplacedToken: true }
 type SessionsMock = jest.Mocked<Pick<SessionsService, 'findLiveState'>>;
 
 function strategyWith(sessions: SessionsMock): JwtStrategy {
-  return new JwtStrategy(CONFIG, new SigningKeys(CONFIG), sessions as unknown as SessionsService);
+  return new JwtStrategy(
+    new BearerTokenVerifier(CONFIG, new SigningKeys(CONFIG), sessions as unknown as SessionsService),
+  );
 }
 
 /** An HS256 token of `claims` (what TokenService issues), signed with `secret`. */

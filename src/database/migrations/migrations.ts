@@ -5,7 +5,8 @@ import { AddEmailsApiTokensAndVerificationCodes1763730000000 } from './176373000
 import { LockoutPerClientAddress1763750000000 } from './1763750000000-LockoutPerClientAddress';
 import { AddSessionsCurrentTokenUsed1763760000000 } from './1763760000000-AddSessionsCurrentTokenUsed';
 import { AddUsernameSkeletons1763770000000 } from './1763770000000-AddUsernameSkeletons';
-import { AddUserBans1763780000000 } from './1763780000000-AddUserBans';
+import { AddSessionEvents1763780000000 } from './1763780000000-AddSessionEvents';
+import { AddUserBans1763790000000 } from './1763790000000-AddUserBans';
 
 /** Every migration, oldest first. Listed rather than globbed so ts-jest and the built dist agree. */
 export const MIGRATIONS = [
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   LockoutPerClientAddress1763750000000,
   AddSessionsCurrentTokenUsed1763760000000,
   AddUsernameSkeletons1763770000000,
-  AddUserBans1763780000000,
+  AddSessionEvents1763780000000,
+  AddUserBans1763790000000,
 ];

@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * out needs no job to lift it: every check compares with now()). Both unset is "not banned". And the
  * audit trail of one player, newest first, for the admin API's keyset paging.
  */
-export class AddUserBans1763780000000 implements MigrationInterface {
-  public readonly name = 'AddUserBans1763780000000';
+export class AddUserBans1763790000000 implements MigrationInterface {
+  public readonly name = 'AddUserBans1763790000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "users" ADD "banned_until" TIMESTAMP WITH TIME ZONE`);
