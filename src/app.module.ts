@@ -3,8 +3,10 @@ import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 
+import { AdminModule } from './admin/admin.module';
 import { ApiTokensModule } from './api-tokens/api-tokens.module';
 import { AuthModule } from './auth/auth.module';
+import { BansModule } from './bans/bans.module';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { bruteForceConfig } from './config/brute-force.config';
@@ -41,8 +43,10 @@ import { SessionEventsModule } from './session-events/session-events.module';
       ],
       validate: validateEnvironment,
     }),
+    AdminModule,
     ApiTokensModule,
     AuthModule,
+    BansModule,
     DatabaseModule,
     EventEmitterModule.forRoot(),
     HealthModule,

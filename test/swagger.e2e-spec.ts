@@ -6,6 +6,7 @@ interface OpenApiResponse {
   content?: Record<string, { schema?: { $ref?: string; type?: string; example?: unknown } }>;
 }
 interface OpenApiOperation {
+  tags?: string[];
   security?: Record<string, string[]>[];
   responses: Record<string, OpenApiResponse>;
 }
@@ -119,6 +120,45 @@ describe('Swagger UI and the OpenAPI document', () => {
         security: [{ APIBearer: [] }],
       });
     }
+  });
+
+  it('documents the admin API under the admin tag, with APIBearer and its JSON failures', () => {
+    const admin = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/admin'))
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+      );
+    expect(admin.map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual([
+      'DELETE /admin/users/{name}/ban',
+      'DELETE /admin/users/{name}/lockout',
+      'DELETE /admin/users/{name}/sessions',
+      'DELETE /admin/users/{name}/sessions/{sessionId}',
+      'GET /admin/users/{name}',
+      'GET /admin/users/{name}/audit',
+      'POST /admin/users/{name}/ban',
+    ]);
+    for (const { method, path, operation } of admin) {
+      expect({
+        route: `${method} ${path}`,
+        tags: operation.tags,
+        security: operation.security,
+        statuses: Object.keys(operation.responses).sort(),
+      }).toEqual({
+        route: `${method} ${path}`,
+        tags: ['admin'],
+        security: [{ APIBearer: [] }],
+        statuses: expect.arrayContaining(['200', '401', '403', '404', '503']),
+      });
+      expect(operation.responses['404'].content?.['application/json']?.schema).toEqual({
+        $ref: '#/components/schemas/AdminErrorResponseDto',
+      });
+    }
+    expect(Object.keys((responseSchema('/user/login', 'post', '403').properties as object | undefined) ?? {})).toEqual([
+      'RequestType',
+      'StatusCode',
+      'Message',
+      'Data',
+    ]);
   });
 
   it("gives login's responses the contract's examples", () => {

@@ -4,7 +4,7 @@
  *   `/user/resetpassword`).
  * - `introspect`: game servers verifying players' tokens (`POST /oauth/introspect`).
  * - `events`: game servers following the ended sessions (`GET /sessions/events`).
- * - `admin`: operators' routes (banning players); reserved, so that tokens issued now keep their meaning.
+ * - `admin`: operators' routes under `/admin` (looking players up, bans, sessions, lockouts, audit trail).
  */
 export const API_TOKEN_SCOPES = ['register', 'introspect', 'events', 'admin'] as const;
 export type ApiTokenScopeName = (typeof API_TOKEN_SCOPES)[number];

@@ -22,6 +22,15 @@ export const AUDIT_EVENT_TYPES = [
   'api_token_created',
   'api_token_revoked',
   'api_token_refused',
+  'login_refused_banned',
+  'user_banned',
+  'user_unbanned',
+  'session_banned',
+  'session_admin_revoked',
+  'admin_user_viewed',
+  'admin_audit_viewed',
+  'admin_sessions_ended',
+  'admin_lockout_cleared',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -31,6 +40,8 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
  */
 @Entity({ name: 'audit_events' })
 @Index('audit_events_by_time', ['occurredAt'])
+/** One player's trail, newest first, paged by (occurred_at, id): the admin API's audit route. */
+@Index('audit_events_by_user', ['userId', 'occurredAt', 'id'])
 export class AuditEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   public id!: string;

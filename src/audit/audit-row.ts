@@ -17,7 +17,7 @@ export interface AuditRow {
   sessionId: string | null;
   clientAddress: string | null;
   userAgent: string | null;
-  /** Written by AuditService; the session statements (player actions) leave it NULL. */
+  /** Null for a player's own action; an operator's (the admin API) carries it into the session statements too. */
   apiTokenId?: string | null;
 }
 
@@ -26,8 +26,6 @@ export interface AuditRow {
  * insert their audit row in the same statement or transaction (a data-modifying CTE): the change and
  * its record commit together or not at all.
  */
-export const AUDIT_ROW_COLUMNS = 'audit_events (event, username, user_id, session_id, client_address, user_agent)';
-/** The same and the API token's id, in the order of AuditRow. */
 export const AUDIT_ROW_COLUMNS_WITH_API_TOKEN =
   'audit_events (event, username, user_id, session_id, client_address, user_agent, api_token_id)';
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Header, HttpCode, HttpStatus, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiBearerAuth,
   ApiBody,
   ApiOkResponse,
@@ -14,7 +15,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 
 import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
-import { ContractMessages, ThrottlingMessages } from '../contract/contract-messages';
+import { BanMessages, ContractMessages, ThrottlingMessages } from '../contract/contract-messages';
 import { ContractRoute } from '../contract/contract-route.decorator';
 import { DataRequestType } from '../contract/data-request-type';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
@@ -53,6 +54,13 @@ export class AuthController {
   @ApiUnauthorizedResponse({
     type: LoginFailureResponseDto,
     description: 'Wrong password, unknown user, or an empty or missing username or password.',
+  })
+  @ApiForbiddenResponse({
+    type: LoginFailureResponseDto,
+    description:
+      `The right password of a banned account, while the ban lasts: StatusCode 403 and "${BanMessages.bannedForever}" ` +
+      `or "${BanMessages.bannedUntil(new Date('2026-12-31T00:00:00Z'))}" (the end in UTC). A wrong password ` +
+      'gets the ordinary 401.',
   })
   @ApiTooManyRequestsResponse({
     type: LoginFailureResponseDto,

@@ -134,7 +134,12 @@ describe('AuthService', () => {
   });
 
   describe('login', () => {
-    const credentials = (hash: string): UserCredentials => ({ id: USER_ID, username: 'Player', passwordHash: hash });
+    const credentials = (hash: string): UserCredentials => ({
+      id: USER_ID,
+      username: 'Player',
+      passwordHash: hash,
+      ban: null,
+    });
 
     it('opens a session and returns its bearer token and open token', async () => {
       users.findCredentials.mockResolvedValue(credentials(passwordHash));

@@ -6,6 +6,7 @@ import { auditRowOf } from '../audit/audit-row';
 import { AuditService, AuditSubject } from '../audit/audit.service';
 import { authConfig } from '../config/auth.config';
 import {
+  AccountBannedError,
   AccountLockedError,
   InvalidBearerTokenError,
   InvalidCredentialsError,
@@ -45,8 +46,8 @@ export class AuthService {
    * Checks the credentials and opens a session. Unknown user, wrong password and empty fields fail
    * alike and take the same time: the same queries and one bcrypt comparison each. Failures count
    * toward the name's lockout for this client address, and the name's throttle over all addresses,
-   * whether or not the name exists.
-   * @throws InvalidCredentialsError, AccountLockedError
+   * whether or not the name exists. A banned account's right password is answered with the ban.
+   * @throws InvalidCredentialsError, AccountLockedError, AccountBannedError
    */
   public async login(rawUsername: string, password: string, client: ClientInfo): Promise<LoginResult> {
     // A name that could never be registered is never counted or looked up (it may hold a NUL, which
@@ -68,6 +69,11 @@ export class AuthService {
 
     // A name with no failures from this address (nearly every login) has nothing to clear.
     if (lockout?.hasFailures) await this.lockout.recordSuccess(usernameKey!, client.address);
+    // Only now, with the password known to be right: to anyone else a banned account answers as any other.
+    if (user.ban !== null) {
+      await this.audit.record('login_refused_banned', { username: user.username, userId: user.id }, client);
+      throw new AccountBannedError(user.ban.until);
+    }
     // An account imported from FunGame gets its bcrypt hash at its first login, and loses the old one.
     if (user.passwordHash === null || this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));

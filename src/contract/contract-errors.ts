@@ -62,6 +62,30 @@ export class AccountLockedError extends ContractError {
 }
 
 /**
+ * The right password of a banned account: refused while the ban lasts. Raised only after the password
+ * check, so that a ban reveals nothing to whoever does not know the password.
+ */
+export class AccountBannedError extends ContractError {
+  /** @param until the end of the ban; null for a ban forever. */
+  public constructor(public readonly until: Date | null) {
+    super(until === null ? 'banned forever' : `banned until ${until.toISOString()}`);
+  }
+}
+
+/**
+ * A refusal of an operator's route (`/admin`): answered as `{"statusCode","message"}` with this status.
+ * The message is the operator's to read; it never holds a secret.
+ */
+export class AdminRequestError extends ContractError {
+  public constructor(
+    public readonly status: 400 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * A game-server route's request that is not what it takes (RFC 6749's `invalid_request`): no `token`, a
  * batch of more than 100, a field of the wrong type, a `since` that is not an event id.
  */

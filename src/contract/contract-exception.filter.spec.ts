@@ -8,7 +8,9 @@ import {
 import { ThrottlerException } from '@nestjs/throttler';
 
 import {
+  AccountBannedError,
   AccountLockedError,
+  AdminRequestError,
   InvalidBearerTokenError,
   InsufficientApiTokenScopeError,
   InvalidCredentialsError,
@@ -370,6 +372,49 @@ describe('ContractExceptionFilter', () => {
       expect(reply.statusCode).toBe(400);
       expect(reply.payload).toBe(LOGIN_UNAVAILABLE);
       expect(loggedErrors).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('bans and the admin routes', () => {
+    it('AccountBannedError on login: 403 PayloadModel naming the end in UTC, or forever', () => {
+      const until = respond(new AccountBannedError(new Date('2030-01-01T08:30:05.900Z')), 'login');
+      expect({ status: until.statusCode, payload: until.payload }).toEqual({
+        status: 403,
+        payload:
+          '{"RequestType":13,"StatusCode":403,"Message":"此账号已被封禁，解封时间：2030-01-01 08:30:05 UTC。","Data":{}}',
+      });
+      const forever = respond(new AccountBannedError(null), 'login');
+      expect({ status: forever.statusCode, payload: forever.payload }).toEqual({
+        status: 403,
+        payload: '{"RequestType":13,"StatusCode":403,"Message":"此账号已被永久封禁。","Data":{}}',
+      });
+    });
+
+    it('AdminRequestError: its status with {"statusCode","message"}', () => {
+      const reply = respond(new AdminRequestError(404, 'No user named "x".'), 'admin');
+
+      expect(reply.statusCode).toBe(404);
+      expect(reply.headers).toEqual({ 'content-type': JSON_CONTENT_TYPE });
+      expect(reply.payload).toBe('{"statusCode":404,"message":"No user named \\"x\\"."}');
+    });
+
+    it('MalformedRequestError on an admin route: 400 with the JSON error shape', () => {
+      const reply = respond(new MalformedRequestError(), 'admin');
+
+      expect(reply.statusCode).toBe(400);
+      expect(reply.payload).toBe(
+        '{"statusCode":400,"message":"The request is not valid: send a JSON object with the documented fields, or none."}',
+      );
+    });
+
+    it('an internal failure on an admin route: 503 with the JSON error shape, logged', () => {
+      const reply = respond(new Error('connection refused'), 'admin');
+
+      expect(reply.statusCode).toBe(503);
+      expect(reply.payload).toBe(
+        '{"statusCode":503,"message":"The service cannot process this request now; try again."}',
+      );
+      expect(loggedErrors).toHaveBeenCalledTimes(1);
     });
   });
 });

@@ -12,6 +12,8 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import {
+  AdminMessages,
+  BanMessages,
   ContractMessages,
   PasswordResetMessages,
   RegistrationMessages,
@@ -19,7 +21,9 @@ import {
   ThrottlingMessages,
 } from './contract-messages';
 import {
+  AccountBannedError,
   AccountLockedError,
+  AdminRequestError,
   ContractError,
   InsufficientApiTokenScopeError,
   InvalidBearerTokenError,
@@ -116,6 +120,16 @@ export class ContractExceptionFilter implements ExceptionFilter {
         headers: { 'retry-after': String(exception.retryAfterSeconds) },
       };
     }
+    if (exception instanceof AccountBannedError) {
+      const message = exception.until === null ? BanMessages.bannedForever : BanMessages.bannedUntil(exception.until);
+      return {
+        status: HttpStatus.FORBIDDEN,
+        body: payloadModel(credentialsRequestType(route), HttpStatus.FORBIDDEN, message, {}),
+      };
+    }
+    if (exception instanceof AdminRequestError) {
+      return { status: exception.status, body: adminError(exception.status, exception.message) };
+    }
     if (exception instanceof ThrottlerException) {
       // ThrottlerGuard has set Retry-After already.
       return this.tooManyRequests(route);
@@ -145,6 +159,14 @@ export class ContractExceptionFilter implements ExceptionFilter {
     }
     const clientStatus = clientErrorStatus(exception);
     if (clientStatus !== undefined) return this.cannotProcess(route, clientStatus);
+    if (route === 'admin') {
+      // Not the operator's input but an internal failure (the database down): a script should retry it
+      // rather than take it for a refusal.
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: adminError(HttpStatus.SERVICE_UNAVAILABLE, AdminMessages.unavailable),
+      };
+    }
     if (route === 'gameServer') {
       // A program that retries: tell it to, rather than the players' "cannot process" 400.
       return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { error: 'temporarily_unavailable' } };
@@ -170,6 +192,8 @@ export class ContractExceptionFilter implements ExceptionFilter {
         return { status, body: payloadModel(DataRequestType.RunTime_Logout, status, message, {}) };
       case 'bearer':
         return { status, body: message };
+      case 'admin':
+        return { status, body: adminError(status, message) };
       case 'gameServer':
         return { status, body: { error: 'too_many_requests' } };
     }
@@ -203,6 +227,8 @@ export class ContractExceptionFilter implements ExceptionFilter {
         };
       case 'bearer':
         return { status, body: ContractMessages.requestUnavailable };
+      case 'admin':
+        return { status, body: adminError(status, detail ?? AdminMessages.badRequest) };
       case 'gameServer':
         return {
           status,
@@ -225,6 +251,16 @@ export class ContractExceptionFilter implements ExceptionFilter {
       this.logger.error(`${request.method} ${route} failed with a non-error value`);
     }
   }
+}
+
+/** The body of every failure of an operator's route (`/admin`). */
+export interface AdminErrorBody {
+  statusCode: number;
+  message: string;
+}
+
+function adminError(statusCode: number, message: string): AdminErrorBody {
+  return { statusCode, message };
 }
 
 /**

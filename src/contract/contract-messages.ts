@@ -62,3 +62,28 @@ export const ThrottlingMessages = {
   accountLocked: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
   tooManyRequests: '请求过于频繁，请稍后再试。',
 } as const;
+
+/**
+ * The login of a banned account with the right password (403, RequestType 13). The end of a ban is shown
+ * in UTC to the second, as `YYYY-MM-DD HH:mm:ss UTC`.
+ */
+export const BanMessages = {
+  bannedForever: '此账号已被永久封禁。',
+  bannedUntil: (until: Date): string => `此账号已被封禁，解封时间：${formatBanEnd(until)}。`,
+} as const;
+
+function formatBanEnd(until: Date): string {
+  return `${until.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Messages of the operators' routes (`/admin`): this service's own, in English, for operators' scripts. */
+export const AdminMessages = {
+  badRequest: 'The request is not valid: send a JSON object with the documented fields, or none.',
+  unavailable: 'The service cannot process this request now; try again.',
+  userNotFound: (username: string): string => `No user named ${JSON.stringify(username)}.`,
+  sessionNotFound: 'No live session with this id belongs to this user.',
+  untilInvalid: '"until" must be an ISO 8601 time with a time zone (e.g. 2026-12-31T00:00:00Z), in the future.',
+  reasonInvalid: '"reason" must be a string of at most 500 characters without control characters.',
+  limitInvalid: '"limit" must be an integer from 1 to 200.',
+  cursorInvalid: '"before" must be a cursor returned as "nextCursor" by this route.',
+} as const;

@@ -13,12 +13,22 @@ import { RouteConfig } from '@nestjs/platform-fastify';
  * - `logout`: PayloadModel (RequestType 1, 退出登录失败！) for every failure but the bearer token's own
  *   401s, as logout.md answers both a failed logout and a request the server cannot process.
  * - `bearer` (the default): JSON strings, as `/user/refresh` documents.
+ * - `admin`: the operators' routes, which are this service's own and not FunGame's: every failure but the
+ *   API token's own 401/403 is `{"statusCode","message"}` (`AdminErrorBody`).
  * - `gameServer` (`/oauth/introspect`, `/sessions/events`): OAuth's error objects (RFC 6749 5.2, RFC 7662):
  *   `{"error":"invalid_request","error_description":"…"}` with 400 (or the framework's 4xx, such as 413),
  *   and 503 `{"error":"temporarily_unavailable"}` for an internal failure (the database is down).
  */
 export type ContractRouteKind =
-  'login' | 'register' | 'findPassword' | 'resetPassword' | 'updatePassword' | 'logout' | 'bearer' | 'gameServer';
+  | 'login'
+  | 'register'
+  | 'findPassword'
+  | 'resetPassword'
+  | 'updatePassword'
+  | 'logout'
+  | 'bearer'
+  | 'gameServer'
+  | 'admin';
 
 export const CONTRACT_ROUTE_KEY = 'contractRoute';
 

@@ -7,6 +7,16 @@ import { bruteForceConfig } from '../config/brute-force.config';
 import { deleteInBatches } from '../database/delete-in-batches';
 import { LoginFailure } from './login-failure.entity';
 
+/** A name's lockout as an operator sees it (the admin API). */
+export interface LockoutOverview {
+  /** Failures of the name from all addresses in its current LOGIN_NAME_WINDOW; 0 when none is open. */
+  nameFailures: number;
+  /** Whether those failures reached LOGIN_NAME_MAX_FAILURES: every address that fails the name waits. */
+  nameThrottled: boolean;
+  /** The addresses the name is locked for now, the longest lock first. */
+  lockedAddresses: { address: string | null; lockedUntil: Date; failures: number }[];
+}
+
 export interface FailureOutcome {
   /** Seconds of the lock (for this address) this failure started; null when it started none. */
   lockedForSeconds: number | null;
@@ -173,6 +183,46 @@ export class LoginLockoutService {
       return count;
     });
     return addresses + names;
+  }
+
+  /** The name's lockout now: its failures over all addresses, and the addresses it is locked for. */
+  public async overviewOf(usernameKey: string): Promise<LockoutOverview> {
+    const [name] = await this.failures.query<{ failures: number }[]>(
+      `SELECT failures FROM login_name_failures
+        WHERE username_key = $1 AND window_started_at > now() - make_interval(secs => $2::float8)`,
+      [usernameKey, this.config.nameWindowMs / 1000],
+    );
+    const locked = await this.failures.query<{ client_address: string; locked_until: Date; failures: number }[]>(
+      `SELECT client_address, locked_until, failures FROM login_failures
+        WHERE username_key = $1 AND locked_until > now()
+        ORDER BY locked_until DESC, client_address`,
+      [usernameKey],
+    );
+    const nameFailures = name?.failures ?? 0;
+    return {
+      nameFailures,
+      nameThrottled: nameFailures >= this.config.nameMaxFailures,
+      lockedAddresses: locked.map((row) => ({
+        address: row.client_address === '' ? null : row.client_address,
+        lockedUntil: row.locked_until,
+        failures: row.failures,
+      })),
+    };
+  }
+
+  /**
+   * Forgets every failure of the name, from every address and over all of them: its locks and its
+   * throttle end at once. Returns how many addresses' counts it deleted and the name's count it reset.
+   */
+  public async clear(usernameKey: string): Promise<{ addresses: number; nameFailures: number }> {
+    const [result] = await this.failures.query<{ addresses: number; name_failures: number }[]>(
+      `WITH addresses AS (DELETE FROM login_failures WHERE username_key = $1 RETURNING 1),
+            name AS (DELETE FROM login_name_failures WHERE username_key = $1 RETURNING failures)
+       SELECT (SELECT count(*)::int FROM addresses) AS addresses,
+              coalesce((SELECT failures FROM name), 0)::int AS name_failures`,
+      [usernameKey],
+    );
+    return { addresses: result.addresses, nameFailures: result.name_failures };
   }
 
   /**

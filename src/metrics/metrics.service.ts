@@ -11,6 +11,22 @@ import { SessionsMaintenanceService } from '../sessions/sessions-maintenance.ser
 type LoginOutcome = 'success' | 'failure' | 'locked';
 const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'failure', 'locked'];
 
+const BAN_ACTIONS = ['ban', 'unban'] as const;
+
+/**
+ * The audit events that record an operator's action on a player, and the action label each counts as.
+ * One per action: ending sessions counts once, not once per session.
+ */
+const ADMIN_ACTIONS = {
+  user_banned: 'ban',
+  user_unbanned: 'unban',
+  admin_user_viewed: 'view_user',
+  admin_audit_viewed: 'view_audit',
+  admin_sessions_ended: 'end_sessions',
+  session_admin_revoked: 'end_session',
+  admin_lockout_cleared: 'clear_lockout',
+} as const;
+
 /**
  * The service's Prometheus metrics, in a registry of this application's own (not prom-client's global
  * one), so that two instances in one process (the e2e tests) do not collide.
@@ -68,6 +84,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly bans = new Counter({
+    name: 'fungame_auth_bans_total',
+    help: 'Bans set (ban) and lifted (unban) by operators, through the admin API or the users:ban/unban commands.',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly adminActions = new Counter({
+    name: 'fungame_auth_admin_actions_total',
+    help: "Operators' actions on players, by action (the admin API and the ban commands).",
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
   private readonly rateLimitFallbacks = new Counter({
     name: 'fungame_auth_rate_limit_fallbacks_total',
     help: 'Login and register requests whose per-address rate limit was counted in this process because Redis did not answer.',
@@ -111,6 +141,8 @@ export class MetricsService {
     });
     collectDefaultMetrics({ register: this.registry });
     for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);
+    for (const action of BAN_ACTIONS) this.bans.inc({ action }, 0);
+    for (const action of Object.values(ADMIN_ACTIONS)) this.adminActions.inc({ action }, 0);
     for (const result of ['active', 'inactive']) this.introspections.inc({ result }, 0);
   }
 
@@ -142,7 +174,14 @@ export class MetricsService {
 
   @OnEvent(AUDIT_EVENT_RECORDED)
   public countAuditEvent({ event }: AuditEventRecorded): void {
+    if (event in ADMIN_ACTIONS) this.adminActions.inc({ action: ADMIN_ACTIONS[event as keyof typeof ADMIN_ACTIONS] });
     switch (event) {
+      case 'user_banned':
+        this.bans.inc({ action: 'ban' });
+        break;
+      case 'user_unbanned':
+        this.bans.inc({ action: 'unban' });
+        break;
       case 'login_succeeded':
         this.logins.inc({ outcome: 'success' });
         break;

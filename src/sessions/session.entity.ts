@@ -16,7 +16,11 @@ export type SessionEndReason =
   /** Another session of the account changed the password. */
   | 'password_changed'
   /** The password was reset with a mailed code (`POST /user/resetpassword`). */
-  | 'password_reset';
+  | 'password_reset'
+  /** The account was banned (`npm run users:ban`, `POST /admin/users/{name}/ban`). */
+  | 'banned'
+  /** Ended by an operator through the admin API (`DELETE /admin/users/{name}/sessions[/{id}]`). */
+  | 'admin_revoked';
 
 /**
  * One login. Its bearer tokens are valid only while `endedAt` is null and only the one whose `jti`

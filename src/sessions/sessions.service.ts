@@ -6,8 +6,9 @@ import type { Pool } from 'pg';
 import { DataSource, EntityManager, IsNull, Raw, Repository } from 'typeorm';
 
 import type { AuditEventType } from '../audit/audit-event.entity';
-import { AUDIT_ROW_COLUMNS, auditedClient, AuditRow } from '../audit/audit-row';
+import { AUDIT_ROW_COLUMNS_WITH_API_TOKEN, auditedClient, AuditRow } from '../audit/audit-row';
 import { sessionsConfig } from '../config/sessions.config';
+import { AccountBannedError } from '../contract/contract-errors';
 import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
 import { Session, SessionEndReason } from './session.entity';
@@ -33,6 +34,8 @@ interface Rotation {
 export interface SessionActor {
   username: string;
   client: ClientInfo;
+  /** The API token of an operator's request (the admin API); absent for a player's own. */
+  apiTokenId?: string | null;
 }
 
 /** A session that a statement ended, and the event its audit row records. */
@@ -68,6 +71,8 @@ const AUDITED_END_EVENTS = {
   logout: 'logout',
   revoked: 'session_revoked',
   reuse_detected: 'refresh_reuse_detected',
+  banned: 'session_banned',
+  admin_revoked: 'session_admin_revoked',
 } as const satisfies Partial<Record<SessionEndReason, AuditEventType>>;
 
 /** A session the player can still use: not ended, and its current token not expired (nor refreshable). */
@@ -104,6 +109,15 @@ export class SessionsService {
       // The logins of one user take turns from here to the commit: two at once would each count the
       // sessions without the other's, and could together leave one more than the limit.
       await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SESSION_LIMIT_LOCK_CLASS, userId]);
+      // A ban takes the same lock before it ends the user's sessions, so a login whose password was
+      // checked before the ban committed either opens its session first (and the ban ends it) or sees
+      // the ban here and opens none. users is the users module's table, read here for that reason only.
+      const [ban] = await manager.query<{ banned_until: Date | null; banned_forever: boolean }[]>(
+        `SELECT banned_until, banned_forever FROM users
+          WHERE id = $1 AND (banned_forever OR banned_until > now())`,
+        [userId],
+      );
+      if (ban) throw new AccountBannedError(ban.banned_forever ? null : ban.banned_until);
       await manager.insert(Session, {
         id: sessionId,
         userId,
@@ -177,6 +191,30 @@ export class SessionsService {
     );
   }
 
+  /**
+   * Ends every live session of the user for an operator (`banned`, `admin_revoked`), each with its audit
+   * row, in `manager`'s transaction when given (a ban: the ban, the ends and their rows commit together).
+   * Takes the user's session lock first, so that a login under way either finishes before (and its
+   * session is ended here) or after (and sees what this transaction changed). Returns what it ended.
+   */
+  public async endAllOfUserForOperator(
+    userId: string,
+    reason: 'banned' | 'admin_revoked',
+    actor: SessionActor,
+    manager?: EntityManager,
+  ): Promise<EndedSession[]> {
+    const run = async (transaction: EntityManager): Promise<EndedSession[]> => {
+      await transaction.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SESSION_LIMIT_LOCK_CLASS, userId]);
+      return this.endAndAudit(`user_id = $1 AND ${LIVE}`, [userId], `'${reason}'`, actor, undefined, transaction);
+    };
+    return manager ? run(manager) : this.sessions.manager.transaction(run);
+  }
+
+  /** Ends one live session of the user for an operator (`admin_revoked`), with its audit row. */
+  public endOneOfUserForOperator(userId: string, sessionId: string, actor: SessionActor): Promise<EndedSession[]> {
+    return this.endAndAudit(`user_id = $1 AND id = $2 AND ${LIVE}`, [userId, sessionId], `'admin_revoked'`, actor);
+  }
+
   /** Whether the session is live (not ended) with `tokenId` as its current token. */
   public async isLiveWithCurrentToken(sessionId: string, tokenId: string): Promise<boolean> {
     const rows = await this.sessions.query<unknown[]>(
@@ -242,7 +280,7 @@ export class SessionsService {
    * installed tells which request won, and only the winner's row is written.
    */
   private async rotateBatch(rotations: readonly Rotation[]): Promise<boolean[]> {
-    // audit_events is the audit module's table (its columns from AUDIT_ROW_COLUMNS): written here so that
+    // audit_events is the audit module's table (its columns from AUDIT_ROW_COLUMNS_WITH_API_TOKEN): written here so that
     // it shares the rotation's statement.
     const { rows } = await this.pool.query<{ current_token_id: string }>({
       name: 'fungame-rotate-session-tokens',
@@ -257,8 +295,8 @@ export class SessionsService {
                 WHERE s.id = r.id AND s.current_token_id = r.presented_id AND s.ended_at IS NULL
             RETURNING s.id, s.user_id, s.current_token_id, r.username, r.client_address, r.user_agent
              ), audited AS (
-               INSERT INTO ${AUDIT_ROW_COLUMNS}
-               SELECT 'token_refreshed', username, user_id, id, client_address, user_agent FROM rotated
+               INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN}
+               SELECT 'token_refreshed', username, user_id, id, client_address, user_agent, NULL FROM rotated
              )
              SELECT current_token_id FROM rotated`,
       values: [
@@ -329,23 +367,24 @@ export class SessionsService {
     actor: SessionActor,
     /** A query the predicate can refer to as `caller`, run first in the same statement. */
     callerSql?: string,
+    manager: EntityManager = this.sessions.manager,
   ): Promise<EndedSession[]> {
     const { clientAddress, userAgent } = auditedClient(actor.client);
     const username = parameters.length + 1;
     const eventOf = Object.entries(AUDITED_END_EVENTS)
       .map(([reason, event]) => `WHEN '${reason}' THEN '${event}'`)
       .join(' ');
-    const rows = await this.sessions.query<{ id: string; user_id: string; event: AuditEventType }[]>(
+    const rows = await manager.query<{ id: string; user_id: string; event: AuditEventType }[]>(
       `WITH ${callerSql ? `caller AS (${callerSql}), ` : ''}ended AS (
          UPDATE sessions SET ended_at = now(), end_reason = ${reasonSql}
           WHERE ${predicate}
       RETURNING id, user_id, CASE end_reason ${eventOf} END AS event
        ), audited AS (
-         INSERT INTO ${AUDIT_ROW_COLUMNS}
-         SELECT event, $${username}, user_id, id, $${username + 1}, $${username + 2} FROM ended
+         INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN}
+         SELECT event, $${username}, user_id, id, $${username + 1}, $${username + 2}, $${username + 3} FROM ended
        )
        SELECT id, user_id, event FROM ended`,
-      [...parameters, actor.username, clientAddress, userAgent],
+      [...parameters, actor.username, clientAddress, userAgent, actor.apiTokenId ?? null],
     );
     return rows.map((row) => ({ id: row.id, userId: row.user_id, event: row.event }));
   }
@@ -353,12 +392,13 @@ export class SessionsService {
 
 /** One audit row, written in the caller's transaction so that it commits with the change it records. */
 async function insertAuditRow(manager: EntityManager, audit: AuditRow): Promise<void> {
-  await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6)`, [
+  await manager.query(`INSERT INTO ${AUDIT_ROW_COLUMNS_WITH_API_TOKEN} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
     audit.event,
     audit.username,
     audit.userId,
     audit.sessionId,
     audit.clientAddress,
     audit.userAgent,
+    audit.apiTokenId ?? null,
   ]);
 }

@@ -8,6 +8,8 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn,
 )
 /** An email and its folded key come and go together. */
 @Check('CHK_users_email_key', '(email IS NULL) = (email_key IS NULL)')
+/** A ban is forever or until a time, never both. */
+@Check('CHK_users_ban', 'NOT banned_forever OR banned_until IS NULL')
 /** One address is one account, in any letter case; accounts without one (NULL) do not collide. */
 @Index('UQ_users_email_key', ['emailKey'], { unique: true })
 export class User {
@@ -52,6 +54,17 @@ export class User {
   /** The email folded for comparison (lower case): unique, so one address is one account. */
   @Column({ name: 'email_key', type: 'varchar', length: 254, nullable: true })
   public emailKey!: string | null;
+
+  /** A ban in force until this time (one that has run out no longer counts); null with no ban or a ban forever. */
+  @Column({ name: 'banned_until', type: 'timestamptz', nullable: true })
+  public bannedUntil!: Date | null;
+
+  @Column({ name: 'banned_forever', type: 'boolean', default: false })
+  public bannedForever!: boolean;
+
+  /** The operator's note on the ban, shown to operators only. */
+  @Column({ name: 'ban_reason', type: 'varchar', length: 500, nullable: true })
+  public banReason!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   public createdAt!: Date;

@@ -23,9 +23,24 @@ export interface UserProfile {
   registeredAt: Date;
 }
 
+/** A ban in force: until a time, or forever (`until` null). */
+export interface AccountBan {
+  until: Date | null;
+  forever: boolean;
+  reason: string | null;
+}
+
+/** What an operator sets: `until` null bans forever. */
+export interface BanOrder {
+  until: Date | null;
+  reason: string | null;
+}
+
 export interface UserCredentials {
   id: string;
   username: string;
+  /** The ban in force when it was read; checked only once the password is known to be right. */
+  ban: AccountBan | null;
   /** bcrypt; null for an account imported from FunGame that has not logged in since. */
   passwordHash: string | null;
   /** The imported account's FunGame hash, while it has no bcrypt hash. */
@@ -96,7 +111,16 @@ export class UsersService {
     const username = UsersService.normaliseUsername(rawUsername);
     if (username === null) return null;
     const user = await this.users.findOne({
-      select: { id: true, username: true, passwordHash: true, legacyPasswordHash: true, legacyPasswordKey: true },
+      select: {
+        id: true,
+        username: true,
+        passwordHash: true,
+        legacyPasswordHash: true,
+        legacyPasswordKey: true,
+        bannedUntil: true,
+        bannedForever: true,
+        banReason: true,
+      },
       where: { usernameKey: UsersService.usernameKey(username) },
     });
     if (!user) return null;
@@ -104,7 +128,7 @@ export class UsersService {
       user.legacyPasswordHash !== null && user.legacyPasswordKey !== null
         ? { hash: user.legacyPasswordHash, key: user.legacyPasswordKey }
         : null;
-    return { id: user.id, username: user.username, passwordHash: user.passwordHash, legacy };
+    return { id: user.id, username: user.username, passwordHash: user.passwordHash, legacy, ban: banInForce(user) };
   }
 
   /**
@@ -237,12 +261,52 @@ export class UsersService {
     return user ? toProfile(user) : null;
   }
 
+  /** The account of that name in any letter case with the ban in force on it, or null. */
+  public async findWithBan(rawUsername: string): Promise<(UserProfile & { ban: AccountBan | null }) | null> {
+    const username = UsersService.normaliseUsername(rawUsername);
+    if (username === null) return null;
+    const user = await this.users.findOneBy({ usernameKey: UsersService.usernameKey(username) });
+    return user ? { ...toProfile(user), ban: banInForce(user) } : null;
+  }
+
+  /** Bans the account (replacing any ban), in the caller's transaction: the ban commits with its consequences. */
+  public async ban(id: string, order: BanOrder, manager: EntityManager): Promise<void> {
+    await manager
+      .getRepository(User)
+      .update({ id }, { bannedUntil: order.until, bannedForever: order.until === null, banReason: order.reason });
+  }
+
+  /**
+   * Lifts the account's ban, in the caller's transaction. Returns the ban that was in force, or null when
+   * none was (one that had run out is cleared all the same).
+   */
+  public async unban(id: string, manager: EntityManager): Promise<AccountBan | null> {
+    const users = manager.getRepository(User);
+    const user = await users.findOne({
+      select: { id: true, bannedUntil: true, bannedForever: true, banReason: true },
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!user) return null;
+    await users.update({ id }, { bannedUntil: null, bannedForever: false, banReason: null });
+    return banInForce(user);
+  }
+
   /** Sets the bcrypt hash; an imported account's FunGame hash goes with it. */
   /** Replaces the password hash (and any imported FunGame hash); in `manager`'s transaction when given. */
   public async updatePasswordHash(id: string, passwordHash: string, manager?: EntityManager): Promise<void> {
     const users = manager?.getRepository(User) ?? this.users;
     await users.update({ id }, { passwordHash, legacyPasswordHash: null, legacyPasswordKey: null });
   }
+}
+
+/** The account's ban if it is in force now; one whose time has passed no longer counts, and needs no job. */
+function banInForce(user: Pick<User, 'bannedUntil' | 'bannedForever' | 'banReason'>): AccountBan | null {
+  if (user.bannedForever) return { until: null, forever: true, reason: user.banReason };
+  if (user.bannedUntil !== null && user.bannedUntil.getTime() > Date.now()) {
+    return { until: user.bannedUntil, forever: false, reason: user.banReason };
+  }
+  return null;
 }
 
 function toProfile(user: User): UserProfile {

@@ -6,6 +6,7 @@ import { LockoutPerClientAddress1763750000000 } from './1763750000000-LockoutPer
 import { AddSessionsCurrentTokenUsed1763760000000 } from './1763760000000-AddSessionsCurrentTokenUsed';
 import { AddUsernameSkeletons1763770000000 } from './1763770000000-AddUsernameSkeletons';
 import { AddSessionEvents1763780000000 } from './1763780000000-AddSessionEvents';
+import { AddUserBans1763790000000 } from './1763790000000-AddUserBans';
 
 /** Every migration, oldest first. Listed rather than globbed so ts-jest and the built dist agree. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AddSessionsCurrentTokenUsed1763760000000,
   AddUsernameSkeletons1763770000000,
   AddSessionEvents1763780000000,
+  AddUserBans1763790000000,
 ];

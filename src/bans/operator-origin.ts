@@ -1,0 +1,8 @@
+import type { ClientInfo } from '../sessions/sessions.service';
+
+/** Who acts for the operators, for the audit trail: an admin API request (with its token) or a command. */
+export interface OperatorOrigin {
+  client: ClientInfo;
+  /** The admin API token's id; null for a command run on the server. */
+  apiTokenId: string | null;
+}

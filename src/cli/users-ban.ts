@@ -1,0 +1,4 @@
+import { runCommand } from './command';
+import { banUser } from './users-ban.command';
+
+void runCommand(banUser);

@@ -1,0 +1,4 @@
+import { runCommand } from './command';
+import { unbanUser } from './users-ban.command';
+
+void runCommand(unbanUser);
