@@ -1,45 +1,51 @@
-import Redis from 'ioredis';
-
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { bearer, http } from './support/http';
-import { redisAnswers, TEST_REDIS_URL } from './support/redis';
-import { BUILT, Server, startServer, stopServers } from './support/service-process';
+import { OwnRedisServer, REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
+import { BUILT, freePort, Server, startServer, stopServers } from './support/service-process';
 
-const REDIS_URL = TEST_REDIS_URL;
 const ATTACKER = '198.51.100.66';
 const PLAYER = '203.0.113.10';
 const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 
 /**
+ * The processes run the build (`npm run build`) and share a redis-server of the test's own. Without them
+ * the file is skipped, visibly, where the README's `npm test` runs on a machine with only Node.js; CI has
+ * both, and there a missing one fails the file instead.
+ */
+const CAN_RUN = BUILT && REDIS_SERVER_INSTALLED;
+const describeIfPossible = CAN_RUN || process.env.CI ? describe : describe.skip;
+if (!CAN_RUN && !process.env.CI) {
+  console.warn('multi-instance.e2e-spec: skipped, it needs `npm run build` and `redis-server` (CI fails without them)');
+}
+
+/**
  * Two service processes (`node dist/main.js`, production mode) on one database and one Redis, as
  * `docker compose up --scale app=2` runs them: what one instance does, the other sees at once.
  */
-describe('two service processes on one PostgreSQL and one Redis', () => {
+describeIfPossible('two service processes on one PostgreSQL and one Redis', () => {
   let first: Server;
   let second: Server;
-  let ready = false;
+  let redis: OwnRedisServer;
 
   beforeAll(async () => {
-    if (!BUILT || !(await redisAnswers())) {
-      if (process.env.CI) throw new Error('CI needs dist/ (npm run build) and Redis for the multi-instance test');
-      console.warn('multi-instance.e2e-spec: skipped (needs `npm run build` and a Redis at ' + REDIS_URL + ')');
-      return;
-    }
+    if (!BUILT) throw new Error('the multi-instance test needs dist/ (npm run build)');
+    redis = await startOwnRedisServer(await freePort());
     const environment = {
       DATABASE_URL: process.env.DATABASE_URL!,
-      REDIS_URL,
+      REDIS_URL: redis.url,
       AUTH_RATE_LIMIT: '1000000',
       // Client addresses come from X-Forwarded-For, as behind the compose proxy.
       TRUST_PROXY: 'true',
     };
     [first, second] = await Promise.all([startServer(environment), startServer(environment)]);
-    ready = true;
   }, 90_000);
 
-  afterAll(() => stopServers([first, second]));
+  afterAll(async () => {
+    await stopServers([first, second]);
+    await redis?.kill();
+  });
 
   it('refuses on one instance, at once, the token a refresh replaced on the other', async () => {
-    if (!ready) return;
     const username = await register(first.url);
     const login = await http(first.url, 'POST', '/user/login', { body: { Username: username, Password: PASSWORD } });
     const { bearerToken } = (login.json as { Data: { bearerToken: string } }).Data;
@@ -59,7 +65,6 @@ describe('two service processes on one PostgreSQL and one Redis', () => {
   });
 
   it("holds a lockout earned on one instance on the other, for the attacker's address only", async () => {
-    if (!ready) return;
     const username = await register(first.url);
     const loginFrom = (server: Server, address: string, password: string) =>
       http(server.url, 'POST', '/user/login', {
@@ -79,36 +84,29 @@ describe('two service processes on one PostgreSQL and one Redis', () => {
   });
 });
 
-describe('two service processes sharing rate-limit counters in Redis', () => {
+describeIfPossible('two service processes sharing rate-limit counters in Redis', () => {
   let first: Server;
   let second: Server;
-  let ready = false;
+  let redis: OwnRedisServer;
 
   beforeAll(async () => {
-    if (!BUILT || !(await redisAnswers())) {
-      if (process.env.CI) throw new Error('CI needs dist/ (npm run build) and Redis for the multi-instance test');
-      return;
-    }
-    // A Redis database of its own (index 7), emptied first: other tests' logins from 127.0.0.1 count
-    // in the default one.
-    const isolated = new URL(REDIS_URL);
-    isolated.pathname = '/7';
-    const redis = new Redis(isolated.toString());
-    await redis.flushdb();
-    redis.disconnect();
+    if (!BUILT) throw new Error('the multi-instance test needs dist/ (npm run build)');
+    // A redis-server of its own, empty: no other test's logins from 127.0.0.1 count in it.
+    redis = await startOwnRedisServer(await freePort());
     const environment = {
       DATABASE_URL: process.env.DATABASE_URL!,
-      REDIS_URL: isolated.toString(),
+      REDIS_URL: redis.url,
       AUTH_RATE_LIMIT: '4',
     };
     [first, second] = await Promise.all([startServer(environment), startServer(environment)]);
-    ready = true;
   }, 90_000);
 
-  afterAll(() => stopServers([first, second]));
+  afterAll(async () => {
+    await stopServers([first, second]);
+    await redis?.kill();
+  });
 
   it('counts the logins of one address on both instances together', async () => {
-    if (!ready) return;
     const attempt = (server: Server) =>
       http(server.url, 'POST', '/user/login', { body: { Username: uniqueUsername(), Password: PASSWORD } });
     for (const server of [first, second, first, second]) expect((await attempt(server)).status).toBe(401);

@@ -2,22 +2,6 @@ import Redis from 'ioredis';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { setTimeout } from 'node:timers/promises';
 
-/** The Redis the tests may use: CI's, or a developer's on the default port. */
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Whether a Redis answers at `url` (the README's `npm test` needs none; CI has one). */
-export async function redisAnswers(url = TEST_REDIS_URL): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
 /** Whether the `redis-server` binary is on this machine: tests that stop Redis start their own. */
 export const REDIS_SERVER_INSTALLED = spawnSync('redis-server', ['--version']).status === 0;
 
@@ -56,4 +40,17 @@ export async function startOwnRedisServer(port: number): Promise<OwnRedisServer>
   };
   await start();
   return { url, kill, restart: start };
+}
+
+/** Whether a Redis answers at `url`. */
+async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
