@@ -1,11 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import * as bcrypt from 'bcrypt';
 import { JwtPayload, verify } from 'jsonwebtoken';
 
 import { AuditService } from '../audit/audit.service';
-import type { authConfig } from '../config/auth.config';
 import {
   AccountLockedError,
   InvalidBearerTokenError,
@@ -20,21 +18,11 @@ import { AuthenticatedPrincipal } from './authenticated-principal';
 import { SigningKeys } from './signing-keys';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';
+import { UNIT_TEST_SECRET, unitTestAuthConfig } from './auth-config.fixture';
 
 const COST = 5;
-const SECRET = 'unit-test-secret-of-at-least-32-bytes';
-const CONFIG: ConfigType<typeof authConfig> = {
-  algorithm: 'HS256',
-  jwtSecret: SECRET,
-  previousSecrets: [],
-  privateKeyPem: undefined,
-  previousPublicKeysPem: [],
-  tokenLifetimeSeconds: 1800,
-  issuer: 'FunGame',
-  audience: 'FunGame Web API',
-  bcryptCost: COST,
-  refreshReuseGraceMs: 10_000,
-};
+const SECRET = UNIT_TEST_SECRET;
+const CONFIG = unitTestAuthConfig({ bcryptCost: COST });
 const PASSWORD = 'Passw0rd!';
 const USER_ID = '3f0c2a4e-8d7b-4c1e-9a51-2b6f0e9d7c13';
 const SESSION_ID = '7c1e4a2b-9d3f-4b6a-8e5c-0f2d1a3b4c5d';

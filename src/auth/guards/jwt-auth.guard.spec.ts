@@ -1,9 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { JsonWebTokenError, sign } from 'jsonwebtoken';
 
-import type { authConfig } from '../../config/auth.config';
 import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
 import { ApiTokenScope } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { SessionsService } from '../../sessions/sessions.service';
@@ -14,20 +12,10 @@ import { Public } from '../decorators/public.decorator';
 import { SigningKeys } from '../signing-keys';
 import { JwtStrategy } from '../strategies/jwt.strategy';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 
-const SECRET = 'unit-test-secret-of-at-least-32-bytes';
-const CONFIG: ConfigType<typeof authConfig> = {
-  algorithm: 'HS256',
-  jwtSecret: SECRET,
-  previousSecrets: [],
-  privateKeyPem: undefined,
-  previousPublicKeysPem: [],
-  tokenLifetimeSeconds: 1800,
-  issuer: 'FunGame',
-  audience: 'FunGame Web API',
-  bcryptCost: 4,
-  refreshReuseGraceMs: 10_000,
-};
+const SECRET = UNIT_TEST_SECRET;
+const CONFIG = unitTestAuthConfig();
 const USER_ID = '3f0c2a4e-8d7b-4c1e-9a51-2b6f0e9d7c13';
 const SESSION_ID = '7c1e4a2b-9d3f-4b6a-8e5c-0f2d1a3b4c5d';
 const TOKEN_ID = 'b2c4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b';

@@ -1,9 +1,7 @@
-import type { ConfigType } from '@nestjs/config';
 import { generateKeyPairSync } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { JsonWebTokenError, sign, SignOptions, TokenExpiredError } from 'jsonwebtoken';
 
-import type { authConfig } from '../../config/auth.config';
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
 import type { LiveSessionState } from '../../sessions/session-state.loader';
 import { SessionsService } from '../../sessions/sessions.service';
@@ -12,20 +10,10 @@ import { BearerTokenClaims } from '../bearer-token-claims';
 import { BearerTokenVerifier } from '../bearer-token-verifier';
 import { SigningKeys } from '../signing-keys';
 import { CLOCK_TOLERANCE_SECONDS, JwtStrategy } from './jwt.strategy';
+import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 
-const SECRET = 'unit-test-secret-of-at-least-32-bytes';
-const CONFIG: ConfigType<typeof authConfig> = {
-  algorithm: 'HS256',
-  jwtSecret: SECRET,
-  previousSecrets: [],
-  privateKeyPem: undefined,
-  previousPublicKeysPem: [],
-  tokenLifetimeSeconds: 1800,
-  issuer: 'FunGame',
-  audience: 'FunGame Web API',
-  bcryptCost: 4,
-  refreshReuseGraceMs: 10_000,
-};
+const SECRET = UNIT_TEST_SECRET;
+const CONFIG = unitTestAuthConfig();
 
 const NOW_SECONDS = 1_795_000_000;
 const USER_ID = '3f0c2a4e-8d7b-4c1e-9a51-2b6f0e9d7c13';
