@@ -5,7 +5,7 @@ import { createUser } from '../src/cli/users-create.command';
 import { UsernameTakenError } from '../src/contract/contract-errors';
 import { RegistrationMessages } from '../src/contract/contract-messages';
 import { UsersService } from '../src/users/users.service';
-import { usernameSkeleton } from '../src/users/username-skeleton';
+import { usernameSkeleton } from '../src/users/username-rules';
 import { PASSWORD, register } from './support/accounts';
 import { http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';

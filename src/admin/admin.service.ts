@@ -9,6 +9,7 @@ import { AdminRequestError } from '../contract/contract-errors';
 import { AdminMessages } from '../contract/contract-messages';
 import { LockoutOverview, LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { EndedSession, SessionActor, SessionsService, SessionSummary } from '../sessions/sessions.service';
+import { usernameKey } from '../users/username-rules';
 import { AccountBan, UserProfile, UsersService } from '../users/users.service';
 
 export interface AdminUserView {
@@ -45,7 +46,7 @@ export class AdminService {
     if (found === null) throw new AdminRequestError(404, AdminMessages.userNotFound(username));
     const { ban, ...user } = found;
     const [lockout, sessions] = await Promise.all([
-      this.lockout.overviewOf(UsersService.usernameKey(user.username)),
+      this.lockout.overviewOf(usernameKey(user.username)),
       this.sessions.listLive(user.id),
     ]);
     await this.audit.record('admin_user_viewed', this.subjectOf(user, origin), origin.client);
@@ -100,7 +101,7 @@ export class AdminService {
     origin: OperatorOrigin,
   ): Promise<{ user: UserProfile; addresses: number; nameFailures: number }> {
     const user = await this.userNamed(username);
-    const cleared = await this.lockout.clear(UsersService.usernameKey(user.username));
+    const cleared = await this.lockout.clear(usernameKey(user.username));
     await this.audit.record('admin_lockout_cleared', this.subjectOf(user, origin), origin.client);
     return { user, ...cleared };
   }

@@ -10,6 +10,7 @@ import {
   InvalidCredentialsError,
   LogoutFailedError,
 } from '../contract/contract-errors';
+import type { LockoutStateRow } from '../login-lockout/login-lockout.repository';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
@@ -46,14 +47,26 @@ const PRINCIPAL: AuthenticatedPrincipal = {
 /** The bcrypt module itself, whose `compare` the hasher calls: spied on to count comparisons. */
 const bcryptModule = jest.requireActual<typeof bcrypt>('bcrypt');
 
-type UsersMock = jest.Mocked<Pick<UsersService, 'create' | 'findCredentials' | 'updatePasswordHash'>>;
+type UsersMock = jest.Mocked<Pick<UsersService, 'create' | 'findCredentialsAlong' | 'updatePasswordHash'>>;
 type SessionsMock = jest.Mocked<
   Pick<
     SessionsService,
     'start' | 'rotate' | 'findSuccessorToResend' | 'endAsReused' | 'logout' | 'isLiveWithCurrentToken'
   >
 >;
-type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'state' | 'recordFailure' | 'recordSuccess'>>;
+type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'stateQuery' | 'recordFailure' | 'recordSuccess'>>;
+
+/** What LoginLockoutService.stateQuery hands the users' read to run along with the credentials. */
+const LOCKOUT_QUERY = { text: 'SELECT lockout state', values: [] };
+const NO_FAILURES: LockoutStateRow = { lockout_seconds: null, lockout_has_failures: false };
+
+/** What the one read of the login finds: the account (or none) and this address's lockout of the name. */
+function found(
+  credentials: UserCredentials | null,
+  lockout: LockoutStateRow = NO_FAILURES,
+): { credentials: UserCredentials | null; alongside: LockoutStateRow } {
+  return { credentials, alongside: lockout };
+}
 type AuditMock = jest.Mocked<Pick<AuditService, 'record' | 'announce'>>;
 
 function claimsOf(token: string): JwtPayload {
@@ -87,7 +100,7 @@ describe('AuthService', () => {
     tokens = new TokenService(CONFIG, new JwtService({}), new SigningKeys(CONFIG));
     users = {
       create: jest.fn(),
-      findCredentials: jest.fn().mockResolvedValue(null),
+      findCredentialsAlong: jest.fn().mockResolvedValue(found(null)),
       updatePasswordHash: jest.fn().mockResolvedValue(undefined),
     };
     sessions = {
@@ -101,7 +114,7 @@ describe('AuthService', () => {
       isLiveWithCurrentToken: jest.fn().mockResolvedValue(true),
     };
     lockout = {
-      state: jest.fn().mockResolvedValue({ secondsLocked: null, hasFailures: false }),
+      stateQuery: jest.fn().mockReturnValue(LOCKOUT_QUERY),
       recordFailure: jest.fn().mockResolvedValue({ lockedForSeconds: null, nameThrottleStarted: false }),
       recordSuccess: jest.fn().mockResolvedValue(undefined),
     };
@@ -130,11 +143,13 @@ describe('AuthService', () => {
     });
 
     it('opens a session and returns its bearer token and open token', async () => {
-      users.findCredentials.mockResolvedValue(credentials(passwordHash));
+      users.findCredentialsAlong.mockResolvedValue(found(credentials(passwordHash)));
 
       const result = await auth.login('player', PASSWORD, CLIENT);
 
-      expect(users.findCredentials).toHaveBeenCalledWith('player');
+      // One read: the account and this address's lockout of the name together.
+      expect(lockout.stateQuery).toHaveBeenCalledWith('player', CLIENT.address);
+      expect(users.findCredentialsAlong).toHaveBeenCalledWith('player', LOCKOUT_QUERY);
       expect(sessions.start).toHaveBeenCalledTimes(1);
       const [sessionId, userId, token, client, auditRow] = sessions.start.mock.calls[0];
       expect(sessionId).toMatch(UUID);
@@ -165,8 +180,9 @@ describe('AuthService', () => {
     });
 
     it('clears the failures of the name from this address when there are some', async () => {
-      users.findCredentials.mockResolvedValue(credentials(passwordHash));
-      lockout.state.mockResolvedValue({ secondsLocked: null, hasFailures: true });
+      users.findCredentialsAlong.mockResolvedValue(
+        found(credentials(passwordHash), { lockout_seconds: null, lockout_has_failures: true }),
+      );
 
       await auth.login('player', PASSWORD, CLIENT);
 
@@ -179,7 +195,7 @@ describe('AuthService', () => {
 
       await expect(auth.login('nobody', PASSWORD, CLIENT)).rejects.toBeInstanceOf(InvalidCredentialsError);
 
-      expect(users.findCredentials).toHaveBeenCalledWith('nobody');
+      expect(users.findCredentialsAlong).toHaveBeenCalledWith('nobody', LOCKOUT_QUERY);
       expect(compare).toHaveBeenCalledTimes(1);
       expect(compare.mock.calls[0][0]).toBe(PASSWORD);
       expect(bcrypt.getRounds(compare.mock.calls[0][1])).toBe(COST);
@@ -188,7 +204,7 @@ describe('AuthService', () => {
     });
 
     it('refuses a wrong password with InvalidCredentialsError, after one bcrypt comparison', async () => {
-      users.findCredentials.mockResolvedValue(credentials(passwordHash));
+      users.findCredentialsAlong.mockResolvedValue(found(credentials(passwordHash)));
       const compare = jest.spyOn(bcryptModule, 'compare');
 
       await expect(auth.login('Player', 'Passw0rd?', CLIENT)).rejects.toBeInstanceOf(InvalidCredentialsError);
@@ -211,7 +227,6 @@ describe('AuthService', () => {
     });
 
     it.each<[string, string, string]>([
-      ['an empty password', 'Player', ''],
       ['an empty username', '', PASSWORD],
       ['a username that can never exist', 'Pla\0yer', PASSWORD],
     ])('refuses %s without looking the name up, after one bcrypt comparison', async (_case, username, password) => {
@@ -219,26 +234,42 @@ describe('AuthService', () => {
 
       await expect(auth.login(username, password, CLIENT)).rejects.toBeInstanceOf(InvalidCredentialsError);
 
-      expect(users.findCredentials).not.toHaveBeenCalled();
+      expect(users.findCredentialsAlong).not.toHaveBeenCalled();
       expect(compare).toHaveBeenCalledTimes(1);
       expect(sessions.start).not.toHaveBeenCalled();
     });
 
+    it('refuses an empty password without looking at the account, after one bcrypt comparison', async () => {
+      // The account comes with the lockout in the one read the lockout needs anyway; it is not used.
+      users.findCredentialsAlong.mockResolvedValue(found(credentials(passwordHash)));
+      const compare = jest.spyOn(bcryptModule, 'compare');
+
+      await expect(auth.login('Player', '', CLIENT)).rejects.toBeInstanceOf(InvalidCredentialsError);
+
+      expect(compare).toHaveBeenCalledTimes(1);
+      expect(compare).not.toHaveBeenCalledWith('', passwordHash);
+      expect(sessions.start).not.toHaveBeenCalled();
+      expect(lockout.recordFailure).toHaveBeenCalledWith('player', CLIENT.address);
+    });
+
     it('refuses a locked name with AccountLockedError, before looking at the password', async () => {
-      lockout.state.mockResolvedValue({ secondsLocked: 42, hasFailures: true });
+      users.findCredentialsAlong.mockResolvedValue(
+        found(credentials(passwordHash), { lockout_seconds: 42, lockout_has_failures: true }),
+      );
+      const compare = jest.spyOn(bcryptModule, 'compare');
 
       const error: unknown = await auth.login('Player', PASSWORD, CLIENT).catch((thrown: unknown) => thrown);
 
       expect(error).toBeInstanceOf(AccountLockedError);
       expect((error as AccountLockedError).retryAfterSeconds).toBe(42);
-      expect(lockout.state).toHaveBeenCalledWith('player', CLIENT.address);
-      expect(users.findCredentials).not.toHaveBeenCalled();
+      expect(lockout.stateQuery).toHaveBeenCalledWith('player', CLIENT.address);
+      expect(compare).not.toHaveBeenCalled();
       expect(sessions.start).not.toHaveBeenCalled();
     });
 
     it('rehashes the password at the configured cost when the stored hash has a lower one', async () => {
       const oldHash = await bcrypt.hash(PASSWORD, COST - 1);
-      users.findCredentials.mockResolvedValue(credentials(oldHash));
+      users.findCredentialsAlong.mockResolvedValue(found(credentials(oldHash)));
 
       await auth.login('Player', PASSWORD, CLIENT);
 

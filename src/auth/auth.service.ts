@@ -13,8 +13,10 @@ import {
   LogoutFailedError,
   SessionNotFoundError,
 } from '../contract/contract-errors';
-import { LoginLockoutService } from '../login-lockout/login-lockout.service';
+import type { LockoutStateRow } from '../login-lockout/login-lockout.repository';
+import { LockoutState, LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
+import { normaliseUsername, usernameKey } from '../users/username-rules';
 import { UserCredentials, UsersService } from '../users/users.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
 import type { LogoutScope } from './logout-scope';
@@ -52,23 +54,25 @@ export class AuthService {
   public async login(rawUsername: string, password: string, client: ClientInfo): Promise<LoginResult> {
     // A name that could never be registered is never counted or looked up (it may hold a NUL, which
     // PostgreSQL text cannot), but still costs a bcrypt comparison.
-    const username = UsersService.normaliseUsername(rawUsername);
-    const usernameKey = username === null ? null : UsersService.usernameKey(username);
-    const lockout = usernameKey === null ? null : await this.lockout.state(usernameKey, client.address);
+    const username = normaliseUsername(rawUsername);
+    const nameKey = username === null ? null : usernameKey(username);
+    // The lockout and the account in one round trip; a locked name's account is read but never looked at.
+    const found = username === null ? null : await this.credentialsWithLockout(username, client);
+    const lockout = found?.lockout ?? null;
     if (lockout?.secondsLocked != null) {
       await this.audit.record('login_failed', { username }, client);
       throw new AccountLockedError(lockout.secondsLocked);
     }
 
-    const user = username !== null && password ? await this.users.findCredentials(username) : null;
+    const user = password ? (found?.credentials ?? null) : null;
     const passwordMatches = await this.verifyPassword(password, user);
     if (!user || !passwordMatches) {
-      await this.recordFailedLogin(username, usernameKey, user?.id ?? null, client);
+      await this.recordFailedLogin(username, nameKey, user?.id ?? null, client);
       throw new InvalidCredentialsError();
     }
 
     // A name with no failures from this address (nearly every login) has nothing to clear.
-    if (lockout?.hasFailures) await this.lockout.recordSuccess(usernameKey!, client.address);
+    if (lockout?.hasFailures) await this.lockout.recordSuccess(nameKey!, client.address);
     // Only now, with the password known to be right: to anyone else a banned account answers as any other.
     if (user.ban !== null) {
       await this.audit.record('login_refused_banned', { username: user.username, userId: user.id }, client);
@@ -183,22 +187,22 @@ export class AuthService {
     newPassword: string,
     client: ClientInfo,
   ): Promise<void> {
-    const usernameKey = UsersService.usernameKey(principal.username);
-    const lockout = await this.lockout.state(usernameKey, client.address);
+    const nameKey = usernameKey(principal.username);
+    const { lockout, credentials } = await this.credentialsWithLockout(principal.username, client);
     if (lockout.secondsLocked !== null) {
       await this.audit.record('password_change_failed', subjectOf(principal), client);
       throw new AccountLockedError(lockout.secondsLocked);
     }
 
-    const user = currentPassword ? await this.users.findCredentials(principal.username) : null;
+    const user = currentPassword ? credentials : null;
     const passwordMatches = await this.verifyPassword(currentPassword, user);
     if (!user || user.id !== principal.userId || !passwordMatches) {
-      await this.recordFailure(usernameKey, subjectOf(principal), client, 'password checks');
+      await this.recordFailure(nameKey, subjectOf(principal), client, 'password checks');
       await this.audit.record('password_change_failed', subjectOf(principal), client);
       throw new InvalidCredentialsError();
     }
 
-    if (lockout.hasFailures) await this.lockout.recordSuccess(usernameKey, client.address);
+    if (lockout.hasFailures) await this.lockout.recordSuccess(nameKey, client.address);
     const passwordHash = await this.passwords.hash(newPassword);
     // The new hash, the end of the other sessions and the audit row commit together or not at all: an
     // answer of failure never leaves the password changed, nor the other sessions alive with a new one.
@@ -210,6 +214,21 @@ export class AuthService {
       auditRowOf('password_changed', subjectOf(principal), client),
     );
     this.audit.announce('password_changed', subjectOf(principal));
+  }
+
+  /**
+   * The name's lockout for this address and its account (null when none), in one statement: whatever the
+   * outcome, one round trip, so an unknown name and a known one cost the same.
+   */
+  private async credentialsWithLockout(
+    username: string,
+    client: ClientInfo,
+  ): Promise<{ lockout: LockoutState; credentials: UserCredentials | null }> {
+    const found = await this.users.findCredentialsAlong<LockoutStateRow>(
+      username,
+      this.lockout.stateQuery(usernameKey(username), client.address),
+    );
+    return { lockout: LoginLockoutService.stateOf(found.alongside), credentials: found.credentials };
   }
 
   /** One bcrypt comparison whatever the account: none, a bcrypt hash, or a hash imported from FunGame. */
@@ -231,22 +250,22 @@ export class AuthService {
 
   private async recordFailedLogin(
     username: string | null,
-    usernameKey: string | null,
+    nameKey: string | null,
     userId: string | null,
     client: ClientInfo,
   ): Promise<void> {
-    if (usernameKey !== null) await this.recordFailure(usernameKey, { username, userId }, client, 'logins');
+    if (nameKey !== null) await this.recordFailure(nameKey, { username, userId }, client, 'logins');
     await this.audit.record('login_failed', { username, userId }, client);
   }
 
   /** Counts a failed password check toward the lockout, and audits a lock or throttle it starts. */
   private async recordFailure(
-    usernameKey: string,
+    nameKey: string,
     subject: AuditSubject,
     client: ClientInfo,
     what: 'logins' | 'password checks',
   ): Promise<void> {
-    const { lockedForSeconds, nameThrottleStarted } = await this.lockout.recordFailure(usernameKey, client.address);
+    const { lockedForSeconds, nameThrottleStarted } = await this.lockout.recordFailure(nameKey, client.address);
     if (lockedForSeconds !== null) {
       this.logger.warn(`Account name locked for one address for ${lockedForSeconds} s after repeated failed ${what}`);
       await this.audit.record('account_locked', subject, client);

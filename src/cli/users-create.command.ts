@@ -4,7 +4,7 @@ import { passwordRuleBroken } from '../auth/dto/password-rules.decorator';
 import { EmailTakenError, UsernameTakenError } from '../contract/contract-errors';
 import { RegistrationMessages } from '../contract/contract-messages';
 import { RegistrationService } from '../registration/registration.service';
-import { UsersService } from '../users/users.service';
+import { normaliseEmail, normaliseUsername } from '../users/username-rules';
 import { Command, operatorClient } from './command';
 import { readPassword } from './read-password';
 
@@ -35,8 +35,8 @@ export const createUser: Command = async ({ args, io, app }) => {
     return 2;
   }
   const password = await readPassword(io);
-  const normalisedName = UsersService.normaliseUsername(username);
-  const email = rawEmail === undefined ? null : UsersService.normaliseEmail(rawEmail);
+  const normalisedName = normaliseUsername(username);
+  const email = rawEmail === undefined ? null : normaliseEmail(rawEmail);
   const problems = [
     normalisedName === null ? RegistrationMessages.usernameInvalid : null,
     rawEmail !== undefined && email === null ? RegistrationMessages.emailInvalid : null,

@@ -6,7 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'login_failures' })
 export class LoginFailure {
-  /** `UsersService.usernameKey` of the name tried. */
+  /** `usernameKey` (username-rules.ts) of the name tried. */
   @PrimaryColumn({ name: 'username_key', type: 'varchar', length: 128 })
   public usernameKey!: string;
 

@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { LoginFailure } from './login-failure.entity';
+import { LoginLockoutRepository } from './login-lockout.repository';
 import { LoginLockoutService } from './login-lockout.service';
-import { LoginNameFailure } from './login-name-failure.entity';
 
 @Module({
   exports: [LoginLockoutService],
-  imports: [TypeOrmModule.forFeature([LoginFailure, LoginNameFailure])],
-  providers: [LoginLockoutService],
+  providers: [LoginLockoutRepository, LoginLockoutService],
 })
 export class LoginLockoutModule {}

@@ -13,7 +13,13 @@ import { PasswordResetMessages, RegistrationMessages } from '../contract/contrac
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { MailService } from '../mail/mail.service';
 import { ClientInfo, SessionsService } from '../sessions/sessions.service';
-import { hasInvisibleCharacters } from '../users/username-skeleton';
+import {
+  emailKey,
+  hasInvisibleCharacters,
+  normaliseEmail,
+  normaliseUsername,
+  usernameKey,
+} from '../users/username-rules';
 import { UserProfile, UsersService } from '../users/users.service';
 import type { VerificationPurpose } from '../verification-codes/verification-code.entity';
 import { CodeAddressee, VerificationCodesService } from '../verification-codes/verification-codes.service';
@@ -77,13 +83,13 @@ export class RegistrationService implements BeforeApplicationShutdown {
 
   /** @throws MailNotSentError when the code could not be mailed (no code is left behind). */
   public async register(input: RegisterInput, origin: RequestOrigin): Promise<RegistrationOutcome> {
-    const username = UsersService.normaliseUsername(input.username);
+    const username = normaliseUsername(input.username);
     if (username === null) return refused(RegistrationMessages.usernameInvalid);
     if (hasInvisibleCharacters(username)) return refused(RegistrationMessages.usernameInvisible);
     const passwordProblem = passwordRuleBroken(input.password);
     if (passwordProblem !== null) return refused(passwordProblem);
     const rawEmail = input.email ?? '';
-    const email = rawEmail === '' && !this.config.emailVerification ? null : UsersService.normaliseEmail(rawEmail);
+    const email = rawEmail === '' && !this.config.emailVerification ? null : normaliseEmail(rawEmail);
     if (email === null && (rawEmail !== '' || this.config.emailVerification)) {
       return refused(RegistrationMessages.emailInvalid);
     }
@@ -146,9 +152,9 @@ export class RegistrationService implements BeforeApplicationShutdown {
     rawEmail: string,
     origin: RequestOrigin,
   ): Promise<PasswordResetOutcome> {
-    const username = UsersService.normaliseUsername(rawUsername);
+    const username = normaliseUsername(rawUsername);
     if (username === null) return { success: false, message: RegistrationMessages.usernameInvalid };
-    const email = UsersService.normaliseEmail(rawEmail);
+    const email = normaliseEmail(rawEmail);
     if (email === null) return { success: false, message: RegistrationMessages.emailInvalid };
 
     const user = await this.users.findByUsernameAndEmail(username, email);
@@ -186,16 +192,16 @@ export class RegistrationService implements BeforeApplicationShutdown {
    * @throws AccountLockedError
    */
   public async resetPassword(input: ResetPasswordInput, origin: RequestOrigin): Promise<PasswordResetOutcome> {
-    const username = UsersService.normaliseUsername(input.username);
+    const username = normaliseUsername(input.username);
     if (username === null) return { success: false, message: RegistrationMessages.usernameInvalid };
-    const email = UsersService.normaliseEmail(input.email);
+    const email = normaliseEmail(input.email);
     if (email === null) return { success: false, message: RegistrationMessages.emailInvalid };
     const passwordProblem = passwordRuleBroken(input.newPassword);
     if (passwordProblem !== null) return { success: false, message: passwordProblem };
 
-    const usernameKey = UsersService.usernameKey(username);
+    const nameKey = usernameKey(username);
     const subject = { username, apiTokenId: origin.apiTokenId };
-    const { secondsLocked } = await this.lockout.state(usernameKey, origin.client.address);
+    const { secondsLocked } = await this.lockout.state(nameKey, origin.client.address);
     if (secondsLocked !== null) {
       await this.audit.record('password_reset_failed', subject, origin.client);
       throw new AccountLockedError(secondsLocked);
@@ -209,7 +215,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
     const user = check === 'valid' ? await this.users.findByUsernameAndEmail(username, email) : null;
     if (user === null) {
       if (check !== 'expired') {
-        const { lockedForSeconds } = await this.lockout.recordFailure(usernameKey, origin.client.address);
+        const { lockedForSeconds } = await this.lockout.recordFailure(nameKey, origin.client.address);
         if (lockedForSeconds !== null) await this.audit.record('account_locked', subject, origin.client);
       }
       await this.audit.record('password_reset_failed', subject, origin.client);
@@ -226,7 +232,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
       auditRowOf('password_reset', { ...subject, userId: user.id }, origin.client),
     );
     this.audit.announce('password_reset', { ...subject, userId: user.id });
-    await this.lockout.recordSuccess(usernameKey, origin.client.address);
+    await this.lockout.recordSuccess(nameKey, origin.client.address);
     return { success: true, message: PasswordResetMessages.passwordReset };
   }
 
@@ -283,7 +289,7 @@ export class RegistrationService implements BeforeApplicationShutdown {
 }
 
 function addresseeOf(purpose: VerificationPurpose, username: string, email: string): CodeAddressee {
-  return { purpose, usernameKey: UsersService.usernameKey(username), emailKey: UsersService.emailKey(email) };
+  return { purpose, usernameKey: usernameKey(username), emailKey: emailKey(email) };
 }
 
 function takenOutcome(error: unknown): RegistrationOutcome {

@@ -1,6 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 
-import { LegacyAccount, UsersService } from './users.service';
+import { normaliseUsername, usernameKey } from './username-rules';
+import { LegacyAccount } from './users.service';
 
 /** One account as the export lists it, before any check. */
 export interface LegacyUserRecord {
@@ -71,7 +72,7 @@ export function prepareLegacyAccounts(
   const rejected: RejectedRecord[] = [];
   const seen = new Set<string>();
   for (const record of records) {
-    const username = typeof record.username === 'string' ? UsersService.normaliseUsername(record.username) : null;
+    const username = typeof record.username === 'string' ? normaliseUsername(record.username) : null;
     if (typeof record.username !== 'string' || username === null) {
       rejected.push({
         position: record.position,
@@ -87,18 +88,18 @@ export function prepareLegacyAccounts(
       });
       continue;
     }
-    const usernameKey = UsersService.usernameKey(username);
-    if (seen.has(usernameKey)) {
+    const nameKey = usernameKey(username);
+    if (seen.has(nameKey)) {
       rejected.push({ position: record.position, reason: `${username} comes again (in some letter case)` });
       continue;
     }
-    const key = keys.get(record.username.toLowerCase()) ?? keys.get(usernameKey) ?? record.username;
+    const key = keys.get(record.username.toLowerCase()) ?? keys.get(nameKey) ?? record.username;
     if (key.includes('\0')) {
       // PostgreSQL text cannot hold it.
       rejected.push({ position: record.position, reason: `the key of ${username} has a NUL character` });
       continue;
     }
-    seen.add(usernameKey);
+    seen.add(nameKey);
     accounts.push({ username, legacy: { hash: record.password.toLowerCase(), key } });
   }
   return { accounts, rejected };

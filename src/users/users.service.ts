@@ -1,16 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { isEmail } from 'class-validator';
-import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 
 import { EmailTakenError, MalformedRequestError, UsernameTakenError } from '../contract/contract-errors';
 import { RegistrationMessages } from '../contract/contract-messages';
-import { hasInvisibleCharacters, usernameSkeleton } from './username-skeleton';
-import { User } from './user.entity';
-
-export const USERNAME_MAX_LENGTH = 32;
-/** RFC 5321's limit on a forward path. */
-export const EMAIL_MAX_LENGTH = 254;
+import { emailKey, hasInvisibleCharacters, normaliseUsername, usernameKey, usernameSkeleton } from './username-rules';
+import { AlongsideQuery, CredentialsRow, UserRow, UsersRepository } from './users.repository';
 
 /** PostgreSQL's SQLSTATE for a unique-constraint violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -55,7 +49,7 @@ export interface LegacyPassword {
 
 /** One account of the original FunGame database, to import. */
 export interface LegacyAccount {
-  /** As `normaliseUsername` returns it. */
+  /** As `normaliseUsername` (username-rules.ts) returns it. */
   username: string;
   legacy: LegacyPassword;
 }
@@ -65,70 +59,19 @@ const IMPORT_BATCH_SIZE = 1_000;
 
 @Injectable()
 export class UsersService {
-  public constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  public constructor(private readonly users: UsersRepository) {}
 
   /**
-   * The registered form of a name (NFC), or null when it can never be a username: empty, too long,
-   * with control characters, or with leading or trailing white space.
+   * What a password check needs of the account of this name (already normalised) in any letter case, or
+   * null; read in one statement with `alongside`, a one-row read of another module's table (the login's
+   * LoginLockoutService.stateQuery), whose row comes back as it is.
    */
-  public static normaliseUsername(raw: string): string | null {
-    const username = raw.normalize('NFC');
-    const valid =
-      username.length > 0 &&
-      [...username].length <= USERNAME_MAX_LENGTH &&
-      username === username.trim() &&
-      !/[\p{Cc}\p{Cs}]/u.test(username);
-    return valid ? username : null;
-  }
-
-  /**
-   * The registered form of an email address (NFC, trimmed), or null when it cannot be used: not an
-   * address, longer than 254 characters, or with control characters.
-   */
-  public static normaliseEmail(raw: string): string | null {
-    const email = raw.normalize('NFC').trim();
-    const valid =
-      email.length <= EMAIL_MAX_LENGTH &&
-      !/[\p{Cc}\p{Cs}]/u.test(email) &&
-      isEmail(email, { allow_display_name: false, allow_ip_domain: false, require_tld: true });
-    return valid ? email : null;
-  }
-
-  /** The identity of an address, insensitive to letter case: `Player@Example.com` is `player@example.com`. */
-  public static emailKey(email: string): string {
-    return email.normalize('NFC').toLowerCase();
-  }
-
-  /**
-   * The identity of a name, insensitive to letter case and Unicode normalisation: `Player`, `PLAYER`
-   * and `player` are one account, as are `José` composed and decomposed.
-   */
-  public static usernameKey(username: string): string {
-    return username.normalize('NFC').toLowerCase().normalize('NFC');
-  }
-
-  public async findCredentials(rawUsername: string): Promise<UserCredentials | null> {
-    const username = UsersService.normaliseUsername(rawUsername);
-    if (username === null) return null;
-    const user = await this.users.findOne({
-      select: {
-        id: true,
-        username: true,
-        passwordHash: true,
-        legacyPasswordHash: true,
-        legacyPasswordKey: true,
-        bannedUntil: true,
-        bannedForever: true,
-        banReason: true,
-      },
-      where: { usernameKey: UsersService.usernameKey(username) },
-    });
-    if (!user) return null;
-    const legacy =
-      user.legacyPasswordHash !== null && user.legacyPasswordKey !== null
-        ? { hash: user.legacyPasswordHash, key: user.legacyPasswordKey }
-        : null;
-    return { id: user.id, username: user.username, passwordHash: user.passwordHash, legacy, ban: banInForce(user) };
+  public async findCredentialsAlong<A extends object>(
+    username: string,
+    alongside: AlongsideQuery,
+  ): Promise<{ credentials: UserCredentials | null; alongside: A }> {
+    const found = await this.users.findCredentialsByKeyAlong<A>(usernameKey(username), alongside);
+    return { credentials: found.credentials ? toCredentials(found.credentials) : null, alongside: found.alongside };
   }
 
   /**
@@ -145,7 +88,7 @@ export class UsersService {
     const seen = new Set<string>();
     const seenSkeletons = new Set<string>();
     for (const account of accounts) {
-      const key = UsersService.usernameKey(account.username);
+      const key = usernameKey(account.username);
       if (seen.has(key)) {
         existing.push(account.username);
       } else {
@@ -157,26 +100,19 @@ export class UsersService {
     }
     for (let start = 0; start < distinct.length; start += IMPORT_BATCH_SIZE) {
       const batch = distinct.slice(start, start + IMPORT_BATCH_SIZE);
-      const rows: { username_key: string }[] = await this.users.query(
-        `INSERT INTO users (username, username_key, username_skeleton, legacy_password_hash, legacy_password_key)
-         SELECT a.username, a.username_key,
-                CASE WHEN NOT EXISTS (SELECT 1 FROM users u WHERE u.username_skeleton = a.skeleton) THEN a.skeleton END,
-                a.hash, a.key
-           FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::char(128)[], $5::text[])
-                AS a (username, username_key, skeleton, hash, key)
-         ON CONFLICT (username_key) DO NOTHING
-         RETURNING username_key`,
-        [
-          batch.map((account) => account.username),
-          batch.map((account) => UsersService.usernameKey(account.username)),
-          batch.map((account) => account.skeleton),
-          batch.map((account) => account.legacy.hash),
-          batch.map((account) => account.legacy.key),
-        ],
+      const inserted = new Set(
+        await this.users.insertImported(
+          batch.map((account) => ({
+            username: account.username,
+            usernameKey: usernameKey(account.username),
+            skeleton: account.skeleton,
+            legacyHash: account.legacy.hash,
+            legacyKey: account.legacy.key,
+          })),
+        ),
       );
-      const inserted = new Set(rows.map((row) => row.username_key));
       for (const account of batch) {
-        (inserted.has(UsersService.usernameKey(account.username)) ? created : existing).push(account.username);
+        (inserted.has(usernameKey(account.username)) ? created : existing).push(account.username);
       }
     }
     return { created, existing };
@@ -200,80 +136,67 @@ export class UsersService {
   ): Promise<UserProfile> {
     if (hasInvisibleCharacters(username)) throw new MalformedRequestError([RegistrationMessages.usernameInvisible]);
     const run = async (transaction: EntityManager): Promise<UserProfile> => {
-      const users = transaction.getRepository(User);
-      const emailKey = email === null ? null : UsersService.emailKey(email);
+      const emailKeyOrNull = email === null ? null : emailKey(email);
       if (await this.usernameTaken(username, transaction)) throw new UsernameTakenError();
-      if (emailKey !== null && (await users.existsBy({ emailKey }))) throw new EmailTakenError();
+      if (emailKeyOrNull !== null && (await this.users.existsWithEmailKey(emailKeyOrNull, transaction))) {
+        throw new EmailTakenError();
+      }
       try {
         return toProfile(
-          await users.save(
-            users.create({
+          await this.users.insert(
+            {
               username,
-              usernameKey: UsersService.usernameKey(username),
+              usernameKey: usernameKey(username),
               usernameSkeleton: usernameSkeleton(username),
               passwordHash,
               email,
-              emailKey,
-            }),
+              emailKey: emailKeyOrNull,
+            },
+            transaction,
           ),
         );
       } catch (error) {
         throw uniqueViolationOf(error) ?? error;
       }
     };
-    return manager ? run(manager) : this.users.manager.transaction(run);
+    return manager ? run(manager) : this.users.transaction(run);
   }
 
   /** Whether the name is taken in any letter case or normalisation, or one that looks like it (TR39 skeleton). */
-  public async usernameTaken(username: string, manager: EntityManager = this.users.manager): Promise<boolean> {
-    return manager
-      .getRepository(User)
-      .existsBy([
-        { usernameKey: UsersService.usernameKey(username) },
-        { usernameSkeleton: usernameSkeleton(username) },
-      ]);
+  public usernameTaken(username: string, manager?: EntityManager): Promise<boolean> {
+    return this.users.existsWithKeyOrSkeleton(usernameKey(username), usernameSkeleton(username), manager);
   }
 
   /** Whether an account has this email, in any letter case. */
-  public async emailTaken(email: string, manager: EntityManager = this.users.manager): Promise<boolean> {
-    return manager.getRepository(User).existsBy({ emailKey: UsersService.emailKey(email) });
+  public emailTaken(email: string, manager?: EntityManager): Promise<boolean> {
+    return this.users.existsWithEmailKey(emailKey(email), manager);
   }
 
   /** The account of that name whose email is this one (in any letter case), or null. */
   public async findByUsernameAndEmail(username: string, email: string): Promise<UserProfile | null> {
-    const user = await this.users.findOneBy({
-      usernameKey: UsersService.usernameKey(username),
-      emailKey: UsersService.emailKey(email),
-    });
-    return user ? toProfile(user) : null;
-  }
-
-  public async findProfile(id: string): Promise<UserProfile | null> {
-    const user = await this.users.findOneBy({ id });
+    const user = await this.users.findByKeys(usernameKey(username), emailKey(email));
     return user ? toProfile(user) : null;
   }
 
   /** The account of that name in any letter case, or null. */
   public async findProfileByUsername(rawUsername: string): Promise<UserProfile | null> {
-    const username = UsersService.normaliseUsername(rawUsername);
+    const username = normaliseUsername(rawUsername);
     if (username === null) return null;
-    const user = await this.users.findOneBy({ usernameKey: UsersService.usernameKey(username) });
+    const user = await this.users.findByKey(usernameKey(username));
     return user ? toProfile(user) : null;
   }
 
   /** The account of that name in any letter case with the ban in force on it, or null. */
   public async findWithBan(rawUsername: string): Promise<(UserProfile & { ban: AccountBan | null }) | null> {
-    const username = UsersService.normaliseUsername(rawUsername);
+    const username = normaliseUsername(rawUsername);
     if (username === null) return null;
-    const user = await this.users.findOneBy({ usernameKey: UsersService.usernameKey(username) });
+    const user = await this.users.findByKey(usernameKey(username));
     return user ? { ...toProfile(user), ban: banInForce(user) } : null;
   }
 
   /** Bans the account (replacing any ban), in the caller's transaction: the ban commits with its consequences. */
   public async ban(id: string, order: BanOrder, manager: EntityManager): Promise<void> {
-    await manager
-      .getRepository(User)
-      .update({ id }, { bannedUntil: order.until, bannedForever: order.until === null, banReason: order.reason });
+    await this.users.setBan(id, { until: order.until, forever: order.until === null, reason: order.reason }, manager);
   }
 
   /**
@@ -281,36 +204,35 @@ export class UsersService {
    * none was (one that had run out is cleared all the same).
    */
   public async unban(id: string, manager: EntityManager): Promise<AccountBan | null> {
-    const users = manager.getRepository(User);
-    const user = await users.findOne({
-      select: { id: true, bannedUntil: true, bannedForever: true, banReason: true },
-      where: { id },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!user) return null;
-    await users.update({ id }, { bannedUntil: null, bannedForever: false, banReason: null });
-    return banInForce(user);
+    const previous = await this.users.clearBan(id, manager);
+    return previous ? banInForce(previous) : null;
   }
 
-  /** Sets the bcrypt hash; an imported account's FunGame hash goes with it. */
   /** Replaces the password hash (and any imported FunGame hash); in `manager`'s transaction when given. */
   public async updatePasswordHash(id: string, passwordHash: string, manager?: EntityManager): Promise<void> {
-    const users = manager?.getRepository(User) ?? this.users;
-    await users.update({ id }, { passwordHash, legacyPasswordHash: null, legacyPasswordKey: null });
+    await this.users.setPasswordHash(id, passwordHash, manager);
   }
 }
 
 /** The account's ban if it is in force now; one whose time has passed no longer counts, and needs no job. */
-function banInForce(user: Pick<User, 'bannedUntil' | 'bannedForever' | 'banReason'>): AccountBan | null {
-  if (user.bannedForever) return { until: null, forever: true, reason: user.banReason };
-  if (user.bannedUntil !== null && user.bannedUntil.getTime() > Date.now()) {
-    return { until: user.bannedUntil, forever: false, reason: user.banReason };
+function banInForce(user: Pick<UserRow, 'banned_until' | 'banned_forever' | 'ban_reason'>): AccountBan | null {
+  if (user.banned_forever) return { until: null, forever: true, reason: user.ban_reason };
+  if (user.banned_until !== null && user.banned_until.getTime() > Date.now()) {
+    return { until: user.banned_until, forever: false, reason: user.ban_reason };
   }
   return null;
 }
 
-function toProfile(user: User): UserProfile {
-  return { id: user.id, username: user.username, email: user.email, registeredAt: user.createdAt };
+function toProfile(user: UserRow): UserProfile {
+  return { id: user.id, username: user.username, email: user.email, registeredAt: user.created_at };
+}
+
+function toCredentials(row: CredentialsRow): UserCredentials {
+  const legacy =
+    row.legacy_password_hash !== null && row.legacy_password_key !== null
+      ? { hash: row.legacy_password_hash, key: row.legacy_password_key }
+      : null;
+  return { id: row.id, username: row.username, passwordHash: row.password_hash, legacy, ban: banInForce(row) };
 }
 
 /** The domain error for a unique index the insert ran into (a racing registration), if that is what it was. */

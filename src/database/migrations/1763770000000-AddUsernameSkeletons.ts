@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import { usernameSkeleton } from '../../users/username-skeleton';
+import { usernameSkeleton } from '../../users/username-rules';
 
 /** Accounts updated per statement by the backfill. */
 const BATCH_SIZE = 1_000;

@@ -1,4 +1,54 @@
+import { isEmail } from 'class-validator';
 import unhomoglyph from 'unhomoglyph';
+
+/**
+ * What makes a name or an email address one a player can have, and when two are one account: plain
+ * functions, used by registration, login, the operator commands and the migrations alike.
+ */
+
+export const USERNAME_MAX_LENGTH = 32;
+/** RFC 5321's limit on a forward path. */
+export const EMAIL_MAX_LENGTH = 254;
+
+/**
+ * The registered form of a name (NFC), or null when it can never be a username: empty, too long,
+ * with control characters, or with leading or trailing white space.
+ */
+export function normaliseUsername(raw: string): string | null {
+  const username = raw.normalize('NFC');
+  const valid =
+    username.length > 0 &&
+    [...username].length <= USERNAME_MAX_LENGTH &&
+    username === username.trim() &&
+    !/[\p{Cc}\p{Cs}]/u.test(username);
+  return valid ? username : null;
+}
+
+/**
+ * The registered form of an email address (NFC, trimmed), or null when it cannot be used: not an
+ * address, longer than 254 characters, or with control characters.
+ */
+export function normaliseEmail(raw: string): string | null {
+  const email = raw.normalize('NFC').trim();
+  const valid =
+    email.length <= EMAIL_MAX_LENGTH &&
+    !/[\p{Cc}\p{Cs}]/u.test(email) &&
+    isEmail(email, { allow_display_name: false, allow_ip_domain: false, require_tld: true });
+  return valid ? email : null;
+}
+
+/** The identity of an address, insensitive to letter case: `Player@Example.com` is `player@example.com`. */
+export function emailKey(email: string): string {
+  return email.normalize('NFC').toLowerCase();
+}
+
+/**
+ * The identity of a name, insensitive to letter case and Unicode normalisation: `Player`, `PLAYER`
+ * and `player` are one account, as are `José` composed and decomposed.
+ */
+export function usernameKey(username: string): string {
+  return username.normalize('NFC').toLowerCase().normalize('NFC');
+}
 
 /**
  * Characters that draw nothing, or only blank space, inside a name: every Default_Ignorable_Code_Point
