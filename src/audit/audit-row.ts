@@ -22,9 +22,10 @@ export interface AuditRow {
 }
 
 /**
- * The columns of audit_events that a writer fills, in this order. Statements that change a session
- * insert their audit row in the same statement or transaction (a data-modifying CTE): the change and
- * its record commit together or not at all.
+ * The columns of audit_events that a writer fills, in this order. AuditRepository writes with it; so,
+ * until it writes through `AuditRepository.insertIn`, does SessionsService, whose statements that change
+ * a session insert their audit row in the same statement or transaction (a data-modifying CTE): the
+ * change and its record commit together or not at all.
  */
 export const AUDIT_ROW_COLUMNS_WITH_API_TOKEN =
   'audit_events (event, username, user_id, session_id, client_address, user_agent, api_token_id)';

@@ -1,15 +1,12 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { AuditEvent } from './audit-event.entity';
-import { AuditRetentionService } from './audit-retention.service';
+import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
-import { PublishingAuditService } from './publishing-audit.service';
 
 @Module({
-  exports: [AuditRetentionService, AuditService],
-  imports: [TypeOrmModule.forFeature([AuditEvent])],
-  // Whoever injects AuditService gets the one that also emits each recorded event.
-  providers: [AuditRetentionService, { provide: AuditService, useClass: PublishingAuditService }],
+  // AuditRepository too: SessionsService writes a session's audit row inside the session's own
+  // transaction (`insertIn`), where AuditService's batched, separately committed write cannot.
+  exports: [AuditRepository, AuditService],
+  providers: [AuditRepository, AuditService],
 })
 export class AuditModule {}

@@ -4,7 +4,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import { AuditRetentionService } from '../audit/audit-retention.service';
+import { AuditService } from '../audit/audit.service';
 import { retentionConfig } from '../config/retention.config';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { SessionEventsService } from '../session-events/session-events.service';
@@ -40,7 +40,7 @@ export class RetentionCleanupJob {
     @Inject(retentionConfig.KEY) private readonly config: ConfigType<typeof retentionConfig>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsMaintenanceService,
-    private readonly audit: AuditRetentionService,
+    private readonly audit: AuditService,
     private readonly lockout: LoginLockoutService,
     private readonly verificationCodes: VerificationCodesService,
     private readonly sessionEvents: SessionEventsService,
