@@ -19,6 +19,7 @@ import {
   MissingApiTokenError,
   MissingBearerTokenError,
 } from './contract-errors';
+import { HEALTH_CHECK_FAILURE } from '../health/health-check-failure';
 import { ContractExceptionFilter } from './contract-exception.filter';
 import { ContractRouteKind } from './contract-route.decorator';
 
@@ -89,7 +90,7 @@ function hostFor(request: FakeRequest, reply: FakeReply): ArgumentsHost {
 /** Runs the filter on `exception` as raised on a route of the given kind; returns the reply. */
 function respond(exception: unknown, route?: ContractRouteKind, request: FakeRequest = requestFor(route)): FakeReply {
   const reply = new FakeReply();
-  new ContractExceptionFilter().catch(exception, hostFor(request, reply));
+  new ContractExceptionFilter([HEALTH_CHECK_FAILURE]).catch(exception, hostFor(request, reply));
   return reply;
 }
 
