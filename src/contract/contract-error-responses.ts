@@ -26,10 +26,10 @@ export interface WireResponse {
   headers?: Record<string, string>;
 }
 
-/** How the errors of one class are answered: one status, and headers and a body built from the error. */
-export interface ErrorResponse<TError = never> {
-  readonly type: abstract new (...args: never[]) => TError;
-  respond(error: TError, route: RouteFailureBodies): WireResponse;
+/** How the errors of one class (`type`, subclasses included) are answered. */
+export interface ErrorResponse {
+  readonly type: abstract new (...args: never[]) => unknown;
+  respond(error: unknown, route: RouteFailureBodies): WireResponse;
 }
 
 interface ErrorResponseRule<TError> {
@@ -39,11 +39,11 @@ interface ErrorResponseRule<TError> {
   body?: (error: TError, route: RouteFailureBodies, status: number) => unknown;
 }
 
-/** The answer to every error of `type` (subclasses included). */
+/** The answer to every error of `type`: its one status, and headers and a body built from the error. */
 export function errorResponse<TError>(
   type: abstract new (...args: never[]) => TError,
   rule: ErrorResponseRule<TError>,
-): ErrorResponse<unknown> {
+): ErrorResponse {
   return {
     type,
     respond: (error, route) => {
@@ -62,7 +62,7 @@ const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer' } as const;
  * Anything not listed is a 4xx of the framework (answered with the route's "cannot process" body) or an
  * internal failure.
  */
-export const CONTRACT_ERROR_RESPONSES: readonly ErrorResponse<unknown>[] = [
+export const CONTRACT_ERROR_RESPONSES: readonly ErrorResponse[] = [
   errorResponse(MissingBearerTokenError, { status: HttpStatus.UNAUTHORIZED, headers: () => BEARER_CHALLENGE }),
   errorResponse(MissingApiTokenError, { status: HttpStatus.UNAUTHORIZED, headers: () => BEARER_CHALLENGE }),
   errorResponse(InsufficientApiTokenScopeError, {

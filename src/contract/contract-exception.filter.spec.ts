@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 
+import { HEALTH_CHECK_FAILURE } from '../health/health-check-failure';
 import {
   AccountBannedError,
   AccountLockedError,
@@ -19,7 +20,6 @@ import {
   MissingApiTokenError,
   MissingBearerTokenError,
 } from './contract-errors';
-import { HEALTH_CHECK_FAILURE } from '../health/health-check-failure';
 import { ContractExceptionFilter } from './contract-exception.filter';
 import { ContractRouteKind } from './contract-route.decorator';
 

@@ -16,9 +16,9 @@ import { ROUTE_FAILURE_BODIES, RouteFailureBodies } from './contract-route-failu
 @Catch()
 export class ContractExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(ContractExceptionFilter.name);
-  private readonly responses: readonly ErrorResponse<unknown>[];
+  private readonly responses: readonly ErrorResponse[];
 
-  public constructor(featureResponses: readonly ErrorResponse<unknown>[] = []) {
+  public constructor(featureResponses: readonly ErrorResponse[] = []) {
     this.responses = [...CONTRACT_ERROR_RESPONSES, ...featureResponses];
   }
 
