@@ -12,6 +12,7 @@ import { ContractExceptionFilter } from './contract/contract-exception.filter';
 import { MalformedRequestError } from './contract/contract-errors';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
+import { HEALTH_CHECK_FAILURE } from './health/health-check-failure';
 import { registerRequestContext, requestIdFor } from './logging/request-context';
 import { createOpenApiDocument } from './openapi/openapi-document';
 import { GracefulFastifyAdapter } from './shutdown/graceful-fastify.adapter';
@@ -82,7 +83,7 @@ export function configureApp(app: NestFastifyApplication): void {
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
-  app.useGlobalFilters(new ContractExceptionFilter());
+  app.useGlobalFilters(new ContractExceptionFilter([HEALTH_CHECK_FAILURE]));
   app.useGlobalPipes(
     new RequestBodyPipe(),
     // Unknown properties are ignored, as ASP.NET's binder ignores them (CONTRACT.md): RequestBodyPipe

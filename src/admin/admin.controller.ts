@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -7,13 +7,11 @@ import {
   ApiOperation,
   ApiParam,
   ApiQuery,
-  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
 import type { AuthenticatedApiToken } from '../api-tokens/authenticated-api-token';
-import { ApiTokenScope } from '../api-tokens/decorators/api-token-scope.decorator';
 import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import type { AuditEntry } from '../audit/audit.service';
 import { clientInfoOf } from '../auth/client-info';
@@ -22,9 +20,9 @@ import { BansService } from '../bans/bans.service';
 import type { OperatorOrigin } from '../bans/operator-origin';
 import { AdminRequestError } from '../contract/contract-errors';
 import { AdminMessages } from '../contract/contract-messages';
-import { ContractRoute } from '../contract/contract-route.decorator';
 import type { SessionSummary } from '../sessions/sessions.service';
 import type { AccountBan } from '../users/users.service';
+import { AdminRoute } from './admin-route.decorator';
 import { AdminService } from './admin.service';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 import {
@@ -49,10 +47,6 @@ const NOT_FOUND = {
   type: AdminErrorResponseDto,
   description: 'No user of that name: `{"statusCode":404,"message":…}`.',
 };
-const UNAVAILABLE = {
-  type: AdminErrorResponseDto,
-  description: 'An internal failure (the database down): `{"statusCode":503,"message":…}`; retry.',
-};
 
 /**
  * The operators' API: an API token with the `admin` scope (a player's bearer token is none: 401; a token
@@ -60,8 +54,6 @@ const UNAVAILABLE = {
  * `{"statusCode","message"}`. Every action is audited under the player with the token's id.
  */
 @ApiTags('admin')
-@ApiTokenScope('admin')
-@ApiServiceUnavailableResponse(UNAVAILABLE)
 @Controller('admin/users')
 export class AdminController {
   public constructor(
@@ -70,7 +62,7 @@ export class AdminController {
   ) {}
 
   @Get(':name')
-  @ContractRoute('admin')
+  @AdminRoute()
   @ApiOperation({ summary: 'One player: profile, ban, lockout and live sessions' })
   @ApiParam(USERNAME_PARAM)
   @ApiOkResponse({ type: AdminUserResponseDto })
@@ -101,8 +93,7 @@ export class AdminController {
   }
 
   @Post(':name/ban')
-  @ContractRoute('admin')
-  @HttpCode(HttpStatus.OK)
+  @AdminRoute()
   @ApiOperation({
     summary: 'Ban a player, forever or until a time; every session ends immediately, with reason `banned`',
     description:
@@ -136,7 +127,7 @@ export class AdminController {
   }
 
   @Delete(':name/ban')
-  @ContractRoute('admin')
+  @AdminRoute()
   @ApiOperation({ summary: 'Lift the ban of a player (answers 200 also when none was in force)' })
   @ApiParam(USERNAME_PARAM)
   @ApiOkResponse({ type: UnbanResponseDto })
@@ -151,7 +142,7 @@ export class AdminController {
   }
 
   @Delete(':name/sessions')
-  @ContractRoute('admin')
+  @AdminRoute()
   @ApiOperation({ summary: 'End every live session of a player (reason `admin_revoked`)' })
   @ApiParam(USERNAME_PARAM)
   @ApiOkResponse({ type: SessionsEndedResponseDto })
@@ -166,7 +157,7 @@ export class AdminController {
   }
 
   @Delete(':name/sessions/:sessionId')
-  @ContractRoute('admin')
+  @AdminRoute()
   @ApiOperation({ summary: 'End one live session of a player (reason `admin_revoked`)' })
   @ApiParam(USERNAME_PARAM)
   @ApiParam({ name: 'sessionId', format: 'uuid', description: 'An id from `GET /admin/users/{name}`.' })
@@ -186,7 +177,7 @@ export class AdminController {
   }
 
   @Delete(':name/lockout')
-  @ContractRoute('admin')
+  @AdminRoute()
   @ApiOperation({ summary: "Clear a player's login lockout: every address's failures and the name's throttle" })
   @ApiParam(USERNAME_PARAM)
   @ApiOkResponse({ type: LockoutClearedResponseDto })
@@ -205,7 +196,7 @@ export class AdminController {
   }
 
   @Get(':name/audit')
-  @ContractRoute('admin')
+  @AdminRoute()
   @ApiOperation({ summary: "A player's audit trail, newest first, paged by a cursor" })
   @ApiParam(USERNAME_PARAM)
   @ApiQuery({ name: 'limit', required: false, description: 'Events per page, 1–200 (default 50).', type: Number })

@@ -1,8 +1,7 @@
-import { Body, Controller, Header, HttpCode, HttpStatus, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, HttpStatus, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiForbiddenResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiOkResponse,
   ApiOperation,
@@ -11,21 +10,19 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 
-import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
+import { RETRY_AFTER_HEADER } from '../contract/contract-api-responses';
 import { BanMessages, ContractMessages, ThrottlingMessages } from '../contract/contract-messages';
-import { ContractRoute } from '../contract/contract-route.decorator';
 import { DataRequestType } from '../contract/data-request-type';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
 import { PayloadModel, payloadModel } from '../contract/payload-model';
+import { LoginRoute, LogoutRoute, PlayerRoute } from '../contract/route-kinds.decorator';
 import { AuthService } from './auth.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
 import { clientInfoOf } from './client-info';
 import { AcceptsReplacedToken } from './decorators/accepts-replaced-token.decorator';
 import { CurrentPrincipal } from './decorators/current-principal.decorator';
-import { Public } from './decorators/public.decorator';
 import { LoginFailureResponseDto } from './dto/login-failure-response.dto';
 import { LoginDto } from './dto/login.dto';
 import { LoginResponseDto } from './dto/login-response.dto';
@@ -34,20 +31,13 @@ import { LogoutResponseDto } from './dto/logout-response.dto';
 import { SessionMaxAgeGuard } from './guards/session-max-age.guard';
 import { LOGOUT_SCOPES, logoutScopeOf } from './logout-scope';
 
-const RETRY_AFTER_HEADER = {
-  'Retry-After': { description: 'Seconds until the next attempt may succeed.', schema: { type: 'integer' } },
-};
-
 @ApiTags('user')
 @Controller('user')
 export class AuthController {
   public constructor(private readonly auth: AuthService) {}
 
   @Post('login')
-  @Public()
-  @UseGuards(ThrottlerGuard)
-  @ContractRoute('login')
-  @HttpCode(HttpStatus.OK)
+  @LoginRoute()
   @ApiOperation({ summary: 'Log in: get a 30-minute bearer token and an open token' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: LoginResponseDto })
@@ -86,11 +76,10 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @PlayerRoute()
   @AcceptsReplacedToken()
   @UseGuards(SessionMaxAgeGuard)
-  @HttpCode(HttpStatus.OK)
   @Header('content-type', JSON_CONTENT_TYPE)
-  @ApiBearerAuth()
   @ApiOperation({
     summary: 'Exchange the bearer token for a new one (fresh 30 minutes); the old one is revoked',
     description: 'Refused (401) once the session is older than SESSION_MAX_AGE (30 days): log in again.',
@@ -99,8 +88,6 @@ export class AuthController {
     description: 'The new bearer token, as a JSON string.',
     schema: { type: 'string', example: 'eyJhbGciOiJIUzI1NiIs...' },
   })
-  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
-  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
   public async refresh(
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Req() request: FastifyRequest,
@@ -109,9 +96,7 @@ export class AuthController {
   }
 
   @Post('logout')
-  @ContractRoute('logout')
-  @HttpCode(HttpStatus.OK)
-  @ApiBearerAuth()
+  @LogoutRoute()
   @ApiOperation({
     summary: 'End the current session, the other sessions of the account, or all of them',
     description: 'No body. Answers PayloadModel with `RequestType` 1 (`RunTime_Logout`), as logout.md.',
@@ -125,7 +110,6 @@ export class AuthController {
       '`all`: both. Their tokens are refused from now on.',
   })
   @ApiOkResponse({ type: LogoutResponseDto, description: 'The sessions of the scope have ended.' })
-  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
   @ApiBadRequestResponse({
     type: LogoutFailureResponseDto,
     description:

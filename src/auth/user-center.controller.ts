@@ -1,7 +1,6 @@
-import { Body, Controller, HttpCode, HttpStatus, Put, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpStatus, Put, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiOkResponse,
   ApiOperation,
@@ -9,7 +8,6 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 
 import {
@@ -18,9 +16,10 @@ import {
   RegistrationMessages,
   ThrottlingMessages,
 } from '../contract/contract-messages';
-import { ContractRoute } from '../contract/contract-route.decorator';
+import { RETRY_AFTER_HEADER } from '../contract/contract-api-responses';
 import { DataRequestType } from '../contract/data-request-type';
 import { PayloadModel, payloadModel } from '../contract/payload-model';
+import { PasswordChangeRoute } from '../contract/route-kinds.decorator';
 import { AuthService } from './auth.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
 import { clientInfoOf } from './client-info';
@@ -31,15 +30,12 @@ import { UpdatePasswordResponseDto } from './dto/update-password-response.dto';
 
 /** FunGame's user centre: the account's own settings. */
 @ApiTags('usercenter')
-@ApiBearerAuth()
 @Controller('usercenter')
 export class UserCenterController {
   public constructor(private readonly auth: AuthService) {}
 
   @Put('updatepassword')
-  @UseGuards(ThrottlerGuard)
-  @ContractRoute('updatePassword')
-  @HttpCode(HttpStatus.OK)
+  @PasswordChangeRoute()
   @ApiOperation({
     summary: "Change the caller's password; every other session of the account ends",
     description:
@@ -67,9 +63,7 @@ export class UserCenterController {
     description:
       `The account name is locked for this address after repeated failures ("${ThrottlingMessages.accountLocked}"), or this ` +
       `address sent too many requests ("${ThrottlingMessages.tooManyRequests}"). StatusCode is 429.`,
-    headers: {
-      'Retry-After': { description: 'Seconds until the next attempt may succeed.', schema: { type: 'integer' } },
-    },
+    headers: RETRY_AFTER_HEADER,
   })
   public async updatePassword(
     @CurrentPrincipal() principal: AuthenticatedPrincipal,

@@ -1,19 +1,10 @@
-import { Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Delete, Get, Header, Param, Req } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
-import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
 import { SessionMessages } from '../contract/contract-messages';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
+import { PlayerRoute } from '../contract/route-kinds.decorator';
 import { SessionResponseDto } from '../sessions/dto/session-response.dto';
 import { AuthService } from './auth.service';
 import type { AuthenticatedPrincipal } from './authenticated-principal';
@@ -22,19 +13,17 @@ import { CurrentPrincipal } from './decorators/current-principal.decorator';
 
 /** The sessions a player controls: where they are logged in, and ending any of them. */
 @ApiTags('user')
-@ApiBearerAuth()
 @Controller('user/sessions')
 export class UserSessionsController {
   public constructor(private readonly auth: AuthService) {}
 
   @Get()
+  @PlayerRoute()
   @ApiOperation({
     summary: "The caller's live sessions, newest first",
     description: 'Sessions not ended whose token has not expired. No token or token id is ever shown.',
   })
   @ApiOkResponse({ type: SessionResponseDto, isArray: true })
-  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
-  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
   public async list(@CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<SessionResponseDto[]> {
     const sessions = await this.auth.listSessions(principal);
     return sessions.map((session) => ({
@@ -48,7 +37,7 @@ export class UserSessionsController {
   }
 
   @Delete(':id')
-  @HttpCode(HttpStatus.OK)
+  @PlayerRoute()
   @Header('content-type', JSON_CONTENT_TYPE)
   @ApiOperation({
     summary: "End one of the caller's sessions (the caller's own too); its token is refused from now on",
@@ -59,8 +48,6 @@ export class UserSessionsController {
     description: "Not one of the caller's live sessions: another user's, ended, unknown, or not a UUID.",
     schema: { type: 'string', example: SessionMessages.sessionNotFound },
   })
-  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
-  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
   public async end(
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Param('id') sessionId: string,

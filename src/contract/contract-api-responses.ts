@@ -15,3 +15,8 @@ export const REQUEST_UNAVAILABLE_RESPONSE: ApiResponseOptions = {
   description: 'The server cannot process the request (for example, the database is down).',
   schema: { type: 'string', example: ContractMessages.requestUnavailable },
 };
+
+/** The `Retry-After` header of a 429, for OpenAPI. */
+export const RETRY_AFTER_HEADER = {
+  'Retry-After': { description: 'Seconds until the next attempt may succeed.', schema: { type: 'integer' } },
+};

@@ -1,6 +1,6 @@
 /**
  * Domain errors. Services and guards throw these; `ContractExceptionFilter` alone turns them into the
- * status codes and bodies of the wire contract.
+ * status codes and bodies of the wire contract, by the table in `contract-error-responses.ts`.
  */
 export abstract class ContractError extends Error {
   public constructor(message?: string) {

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 
+import { HEALTH_CHECK_FAILURE } from '../health/health-check-failure';
 import {
   AccountBannedError,
   AccountLockedError,
@@ -89,7 +90,7 @@ function hostFor(request: FakeRequest, reply: FakeReply): ArgumentsHost {
 /** Runs the filter on `exception` as raised on a route of the given kind; returns the reply. */
 function respond(exception: unknown, route?: ContractRouteKind, request: FakeRequest = requestFor(route)): FakeReply {
   const reply = new FakeReply();
-  new ContractExceptionFilter().catch(exception, hostFor(request, reply));
+  new ContractExceptionFilter([HEALTH_CHECK_FAILURE]).catch(exception, hostFor(request, reply));
   return reply;
 }
 

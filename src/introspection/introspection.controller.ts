@@ -1,5 +1,4 @@
-import { Body, Controller, Header, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
+import { Body, Controller, Header, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -7,15 +6,13 @@ import {
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 
-import { ApiTokenScope } from '../api-tokens/decorators/api-token-scope.decorator';
 import { InvalidGameServerRequestError } from '../contract/contract-errors';
-import { CONTRACT_ROUTE_KEY } from '../contract/contract-route.decorator';
 import { ACCEPTS_FORM_BODY_KEY, BODY_LIMIT_KEY } from '../contract/json-body-parser';
+import { GameServerRoute } from '../contract/route-kinds.decorator';
 import { IntrospectionRequestDto } from './dto/introspection-request.dto';
 import { IntrospectionBatchResponseDto, IntrospectionResponseDto } from './dto/introspection-response.dto';
 import { INTROSPECTION_BATCH_MAX, IntrospectionResult, IntrospectionService } from './introspection.service';
@@ -30,13 +27,10 @@ export class IntrospectionController {
   public constructor(private readonly introspection: IntrospectionService) {}
 
   @Post()
-  @ApiTokenScope('introspect')
-  @RouteConfig({
-    [CONTRACT_ROUTE_KEY]: 'gameServer',
+  @GameServerRoute('introspect', {
     [ACCEPTS_FORM_BODY_KEY]: true,
     [BODY_LIMIT_KEY]: INTROSPECTION_BODY_LIMIT_BYTES,
   })
-  @HttpCode(HttpStatus.OK)
   @Header('cache-control', 'no-store')
   @ApiOperation({
     summary: "Token introspection (RFC 7662): is this player's bearer token good right now?",
@@ -61,9 +55,6 @@ export class IntrospectionController {
     description:
       'No `token` (or both `token` and `tokens`), a token that is not a string, a batch of none or more ' +
       'than 100, or a body that is neither JSON nor a form: `{"error":"invalid_request","error_description":"…"}`.',
-  })
-  @ApiServiceUnavailableResponse({
-    description: 'The database does not answer: `{"error":"temporarily_unavailable"}`.',
   })
   public async introspect(@Body() body: unknown): Promise<IntrospectionResult | { results: IntrospectionResult[] }> {
     const request = introspectionRequestOf(body);

@@ -1,21 +1,11 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { Body, Controller, HttpStatus, Post, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
-import { ApiTokenScope } from '../api-tokens/decorators/api-token-scope.decorator';
 import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import type { AuthenticatedApiToken } from '../api-tokens/authenticated-api-token';
 import { clientInfoOf } from '../auth/client-info';
 import { PasswordResetMessages, RegistrationMessages, ThrottlingMessages } from '../contract/contract-messages';
-import { ContractRoute } from '../contract/contract-route.decorator';
 import { DataRequestType } from '../contract/data-request-type';
 import { PayloadModel, payloadModel } from '../contract/payload-model';
 import { FindPasswordDto } from './dto/find-password.dto';
@@ -23,21 +13,12 @@ import { RegisterDto } from './dto/register.dto';
 import {
   FindPasswordResponseDto,
   RegisterResponseDto,
-  RegistrationThrottledResponseDto,
   ResetPasswordResponseDto,
 } from './dto/registration-responses.dto';
 import { ResetPasswordDto } from './dto/reset-password.dto';
 import { RegInvokeType } from './registration-outcome';
+import { RegistrationRoute } from './registration-route.decorator';
 import { RegistrationService, RequestOrigin } from './registration.service';
-
-const RETRY_AFTER_HEADER = {
-  'Retry-After': { description: 'Seconds until the next attempt may succeed.', schema: { type: 'integer' } },
-};
-const TOO_MANY_REQUESTS = {
-  type: RegistrationThrottledResponseDto,
-  description: `Too many requests from this address: "${ThrottlingMessages.tooManyRequests}"`,
-  headers: RETRY_AFTER_HEADER,
-};
 
 @ApiTags('user')
 @Controller('user')
@@ -45,10 +26,7 @@ export class RegistrationController {
   public constructor(private readonly registration: RegistrationService) {}
 
   @Post('register')
-  @ApiTokenScope('register')
-  @UseGuards(ThrottlerGuard)
-  @ContractRoute('register')
-  @HttpCode(HttpStatus.OK)
+  @RegistrationRoute('register')
   @ApiOperation({
     summary: 'Create an account (register.md): an empty VerifyCode mails a code, the right code creates it',
     description:
@@ -63,7 +41,6 @@ export class RegistrationController {
       'The body is not a JSON object with string fields, the mail could not be sent, or an internal failure.',
     schema: { type: 'string', example: RegistrationMessages.registrationUnavailable },
   })
-  @ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)
   public async register(
     @Body() body: RegisterDto,
     @Req() request: FastifyRequest,
@@ -80,10 +57,7 @@ export class RegistrationController {
   }
 
   @Post('findpassword')
-  @ApiTokenScope('register')
-  @UseGuards(ThrottlerGuard)
-  @ContractRoute('findPassword')
-  @HttpCode(HttpStatus.OK)
+  @RegistrationRoute('findPassword')
   @ApiOperation({
     summary: 'Mail a password-reset code (FunGame Login_GetFindPasswordVerifyCode, RequestType 14)',
     description:
@@ -97,7 +71,6 @@ export class RegistrationController {
       'The body is not a JSON object with string fields, the mail could not be sent, or an internal failure.',
     schema: { type: 'string', example: PasswordResetMessages.findPasswordUnavailable },
   })
-  @ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)
   public async findPassword(
     @Body() body: FindPasswordDto,
     @Req() request: FastifyRequest,
@@ -110,10 +83,11 @@ export class RegistrationController {
   }
 
   @Post('resetpassword')
-  @ApiTokenScope('register')
-  @UseGuards(ThrottlerGuard)
-  @ContractRoute('resetPassword')
-  @HttpCode(HttpStatus.OK)
+  @RegistrationRoute(
+    'resetPassword',
+    `The account name is locked after repeated failures ("${ThrottlingMessages.accountLocked}"), ` +
+      `or this address sent too many requests ("${ThrottlingMessages.tooManyRequests}").`,
+  )
   @ApiOperation({
     summary: 'Set a new password with the mailed code (FunGame Login_UpdatePassword, RequestType 15)',
     description:
@@ -125,12 +99,6 @@ export class RegistrationController {
   @ApiBadRequestResponse({
     description: 'The body is not a JSON object with string fields, or an internal failure.',
     schema: { type: 'string', example: PasswordResetMessages.resetPasswordUnavailable },
-  })
-  @ApiTooManyRequestsResponse({
-    ...TOO_MANY_REQUESTS,
-    description:
-      `The account name is locked after repeated failures ("${ThrottlingMessages.accountLocked}"), ` +
-      `or this address sent too many requests ("${ThrottlingMessages.tooManyRequests}").`,
   })
   public async resetPassword(
     @Body() body: ResetPasswordDto,

@@ -6,13 +6,11 @@ import {
   ApiOperation,
   ApiProduces,
   ApiQuery,
-  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { ApiTokenScope } from '../api-tokens/decorators/api-token-scope.decorator';
-import { ContractRoute } from '../contract/contract-route.decorator';
+import { GameServerRoute } from '../contract/route-kinds.decorator';
 import { SessionEventStreams } from './session-event-streams';
 
 @ApiTags('game-servers')
@@ -21,8 +19,7 @@ export class SessionEventsController {
   public constructor(private readonly streams: SessionEventStreams) {}
 
   @Get()
-  @ApiTokenScope('events')
-  @ContractRoute('gameServer')
+  @GameServerRoute('events')
   @ApiOperation({
     summary: 'The revocation feed: one Server-Sent Event per ended session, from every instance',
     description:
@@ -42,9 +39,6 @@ export class SessionEventsController {
   @ApiOkResponse({ description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiBadRequestResponse({
     description: 'Last-Event-ID or since is not an event id: `{"error":"invalid_request","error_description":"…"}`.',
-  })
-  @ApiServiceUnavailableResponse({
-    description: 'The database does not answer: `{"error":"temporarily_unavailable"}`.',
   })
   public async stream(
     @Headers('last-event-id') lastEventId: string | undefined,

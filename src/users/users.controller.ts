@@ -1,27 +1,18 @@
 import { Controller, Get } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
-import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
+import { PlayerRoute } from '../contract/route-kinds.decorator';
 import { UserProfileResponseDto } from './dto/user-profile-response.dto';
 
 @ApiTags('user')
-@ApiBearerAuth()
 @Controller('user')
 export class UsersController {
   @Get('me')
+  @PlayerRoute()
   @ApiOperation({ summary: "The caller's public profile" })
   @ApiOkResponse({ type: UserProfileResponseDto })
-  @ApiUnauthorizedResponse(BEARER_UNAUTHORIZED_RESPONSE)
-  @ApiBadRequestResponse(REQUEST_UNAVAILABLE_RESPONSE)
   public me(@CurrentPrincipal() principal: AuthenticatedPrincipal): UserProfileResponseDto {
     // The bearer guard read the profile with the session, in this request: nothing to query again.
     return {

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 import { ContractMessages } from '../../contract/contract-messages';
 import { DataRequestType } from '../../contract/data-request-type';
+import { payloadModelResponse } from '../../contract/payload-model-response';
 
 export class LoginDataDto {
   @ApiProperty({
@@ -17,16 +18,9 @@ export class LoginDataDto {
   public openToken!: string;
 }
 
-export class LoginResponseDto {
-  @ApiProperty({ enum: [DataRequestType.Login_Login], example: DataRequestType.Login_Login })
-  public RequestType!: DataRequestType.Login_Login;
-
-  @ApiProperty({ example: 200 })
-  public StatusCode!: number;
-
-  @ApiProperty({ example: ContractMessages.loginSucceeded })
-  public Message!: string;
-
-  @ApiProperty({ type: LoginDataDto })
-  public Data!: LoginDataDto;
-}
+export const LoginResponseDto = payloadModelResponse('LoginResponseDto', {
+  requestType: DataRequestType.Login_Login,
+  statusCode: 200,
+  message: ContractMessages.loginSucceeded,
+  data: LoginDataDto,
+});

@@ -1,18 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
-
 import { ContractMessages } from '../../contract/contract-messages';
 import { DataRequestType } from '../../contract/data-request-type';
+import { payloadModelResponse } from '../../contract/payload-model-response';
 
-export class LogoutResponseDto {
-  @ApiProperty({ enum: [DataRequestType.RunTime_Logout], example: DataRequestType.RunTime_Logout })
-  public RequestType!: DataRequestType.RunTime_Logout;
-
-  @ApiProperty({ example: 200 })
-  public StatusCode!: number;
-
-  @ApiProperty({ example: ContractMessages.loggedOut })
-  public Message!: string;
-
-  @ApiProperty({ type: 'object', additionalProperties: false, example: {} })
-  public Data!: Record<string, never>;
-}
+export const LogoutResponseDto = payloadModelResponse('LogoutResponseDto', {
+  requestType: DataRequestType.RunTime_Logout,
+  statusCode: 200,
+  message: ContractMessages.loggedOut,
+});

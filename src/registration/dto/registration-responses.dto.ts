@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { PasswordResetMessages, RegistrationMessages } from '../../contract/contract-messages';
+import { PasswordResetMessages, RegistrationMessages, ThrottlingMessages } from '../../contract/contract-messages';
 import { DataRequestType } from '../../contract/data-request-type';
+import { payloadModelResponse } from '../../contract/payload-model-response';
 import { RegInvokeType } from '../registration-outcome';
 
 export class RegisterResultDto {
@@ -16,70 +17,41 @@ export class RegisterResultDto {
   public type!: RegInvokeType;
 }
 
-export class RegisterResponseDto {
-  @ApiProperty({ enum: [DataRequestType.Reg_Reg], example: DataRequestType.Reg_Reg })
-  public RequestType!: DataRequestType.Reg_Reg;
-
-  @ApiProperty({ example: 200 })
-  public StatusCode!: number;
-
-  @ApiProperty({
+export const RegisterResponseDto = payloadModelResponse('RegisterResponseDto', {
+  requestType: DataRequestType.Reg_Reg,
+  statusCode: 200,
+  message: {
     example: RegistrationMessages.registered,
     description: `Empty while a code is awaited; e.g. "${RegistrationMessages.usernameTaken}", "${RegistrationMessages.wrongCode}".`,
-  })
-  public Message!: string;
-
-  @ApiProperty({ type: RegisterResultDto })
-  public Data!: RegisterResultDto;
-}
+  },
+  data: RegisterResultDto,
+});
 
 export class PasswordResetResultDto {
   @ApiProperty({ example: true })
   public success!: boolean;
 }
 
-export class FindPasswordResponseDto {
-  @ApiProperty({ enum: [DataRequestType.Login_GetFindPasswordVerifyCode], example: 14 })
-  public RequestType!: DataRequestType.Login_GetFindPasswordVerifyCode;
+export const FindPasswordResponseDto = payloadModelResponse('FindPasswordResponseDto', {
+  requestType: DataRequestType.Login_GetFindPasswordVerifyCode,
+  statusCode: 200,
+  message: PasswordResetMessages.codeSent,
+  data: PasswordResetResultDto,
+});
 
-  @ApiProperty({ example: 200 })
-  public StatusCode!: number;
-
-  @ApiProperty({ example: PasswordResetMessages.codeSent })
-  public Message!: string;
-
-  @ApiProperty({ type: PasswordResetResultDto })
-  public Data!: PasswordResetResultDto;
-}
-
-export class ResetPasswordResponseDto {
-  @ApiProperty({ enum: [DataRequestType.Login_UpdatePassword], example: 15 })
-  public RequestType!: DataRequestType.Login_UpdatePassword;
-
-  @ApiProperty({ example: 200 })
-  public StatusCode!: number;
-
-  @ApiProperty({
+export const ResetPasswordResponseDto = payloadModelResponse('ResetPasswordResponseDto', {
+  requestType: DataRequestType.Login_UpdatePassword,
+  statusCode: 200,
+  message: {
     example: PasswordResetMessages.passwordReset,
     description: `Or "${PasswordResetMessages.wrongCode}", "${PasswordResetMessages.codeExpired}", a broken password rule.`,
-  })
-  public Message!: string;
-
-  @ApiProperty({ type: PasswordResetResultDto })
-  public Data!: PasswordResetResultDto;
-}
+  },
+  data: PasswordResetResultDto,
+});
 
 /** The 429 of these routes: a PayloadModel with StatusCode 429 and an empty Data. */
-export class RegistrationThrottledResponseDto {
-  @ApiProperty({ example: 12, description: '12, 14 or 15: the route’s RequestType.' })
-  public RequestType!: number;
-
-  @ApiProperty({ example: 429 })
-  public StatusCode!: number;
-
-  @ApiProperty({ example: '请求过于频繁，请稍后再试。' })
-  public Message!: string;
-
-  @ApiProperty({ type: 'object', additionalProperties: false, example: {} })
-  public Data!: Record<string, never>;
-}
+export const RegistrationThrottledResponseDto = payloadModelResponse('RegistrationThrottledResponseDto', {
+  requestType: { example: 12, description: '12, 14 or 15: the route’s RequestType.' },
+  statusCode: 429,
+  message: ThrottlingMessages.tooManyRequests,
+});
