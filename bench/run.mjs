@@ -9,9 +9,8 @@
 //
 // A shared machine's speed drifts by tens of percent within seconds (other tenants, CPU steal). So each
 // scenario and its baseline run in alternating rounds (A B B A A B …, 1 s each, 20 s in all for each,
-// after a warm-up of each), and a ratio compares figures taken over the same stretch of time. (With
-// 2 s rounds, 10 s each, the same build against itself came out anywhere from 0.86 to 1.34; with
-// 1 s rounds, 40 s each, at 1.02 and 0.99.)
+// after a warm-up of each), and a ratio compares figures taken over the same stretch of time (README,
+// Performance: how much longer rounds let the same build against itself drift).
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import { fork } from 'node:child_process';
@@ -19,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import pg from 'pg';
 
-import { threadPoolSize } from '../dist/thread-pool-size.js';
+import { threadPoolSize } from '../dist/thread-pool.js';
 import { postJson, prepareDatabase, prepareSiblingDatabase, startServer } from './support/server-process.mjs';
 
 const SECONDS = Math.max(Number(process.env.BENCH_SECONDS ?? 20), 2);
@@ -32,7 +31,7 @@ const WARMUP_SECONDS = 2;
 const CONNECTIONS = 32;
 /** Login is measured at the cost the service defaults to and at a cheaper one, where its queries weigh more. */
 const BCRYPT_COSTS = [12, 10];
-/** The thread pool the service gives itself here (src/size-thread-pool.ts); the bcrypt baseline gets the same. */
+/** The thread pool the service gives itself here (src/thread-pool.ts); the bcrypt baseline gets the same. */
 const THREADPOOL_SIZE = threadPoolSize();
 const LOGIN_CONNECTIONS = 2 * THREADPOOL_SIZE;
 const BENCH_USERS = 256;

@@ -5,15 +5,18 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyHttpOptions } from 'fastify';
 import helmet from 'helmet';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 
+import { registerHttpHooks } from './app.hooks';
 import { appConfig, HttpServerTimeouts, httpServerTimeouts, trustProxySetting } from './config/app.config';
 import { ContractExceptionFilter } from './contract/contract-exception.filter';
 import { MalformedRequestError } from './contract/contract-errors';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
 import { HEALTH_CHECK_FAILURE } from './health/health-check-failure';
-import { registerRequestContext, requestIdFor } from './logging/request-context';
+import { requestIdFor } from './logging/request-context';
+import { RequestLog } from './logging/request-log';
+import { MetricsService } from './metrics/metrics.service';
 import { createOpenApiDocument } from './openapi/openapi-document';
 import { GracefulFastifyAdapter } from './shutdown/graceful-fastify.adapter';
 
@@ -32,12 +35,11 @@ export function createFastifyAdapter(): FastifyAdapter {
     trustProxy: trustProxySetting(),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     genReqId: requestIdFor,
-    // No Express-style middleware anywhere (helmet, the request log and the metrics are Fastify hooks):
-    // without @fastify/middie, no request pays for its hook.
+    // No Express-style middleware anywhere (helmet, the request log and the metrics are Fastify hooks,
+    // see `configureApp`): without @fastify/middie, no request pays for its hook.
     skipMiddie: true,
   });
   registerJsonBodyParser(adapter.getInstance());
-  registerRequestContext(adapter.getInstance());
   return adapter;
 }
 
@@ -79,7 +81,11 @@ export function configureApp(app: NestFastifyApplication): void {
   // Nest's own logs through pino too (the buffered start-up logs included), in the request's context.
   app.useLogger(app.get(Logger));
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
-  setSecurityHeaders(app);
+  registerHttpHooks(app.getHttpAdapter().getInstance(), {
+    securityHeaders: securityHeaders(),
+    requestLog: new RequestLog(PinoLogger.root),
+    metrics: app.get(MetricsService),
+  });
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
@@ -103,23 +109,12 @@ export function configureApp(app: NestFastifyApplication): void {
 }
 
 /**
- * Helmet's headers on every response. They do not depend on the request, so helmet runs once, here,
- * against a response that only records them, and every request gets the recorded names and values in
- * the same order, straight on the Node.js response as helmet set them (running helmet's middleware
- * chain for each request cost the liveness route about a tenth of its CPU).
+ * The headers helmet sets, in its order, for the `onRequest` hook (src/app.hooks.ts). They do not
+ * depend on the request, so helmet runs once, here, against a response that only records them, and
+ * every request gets the recorded names and values in the same order, straight on the Node.js response
+ * as helmet set them (helmet's middleware chain run for each request was a visible share of the
+ * liveness route's profile: README, Performance). Throws if helmet ever makes them depend on the request.
  */
-function setSecurityHeaders(app: NestFastifyApplication): void {
-  const headers = securityHeaders();
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
-      for (const [name, value] of headers) reply.raw.setHeader(name, value);
-      done();
-    });
-}
-
-/** The headers helmet sets, in its order; throws if helmet ever makes them depend on the request. */
 export function securityHeaders(): [string, string][] {
   const headers: [string, string][] = [];
   const recorder = {

@@ -1,5 +1,5 @@
 // First: sizes libuv's thread pool (bcrypt's) before anything can start it.
-import './size-thread-pool';
+import './thread-pool';
 
 import { Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';

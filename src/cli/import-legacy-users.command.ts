@@ -1,4 +1,3 @@
-import { INestApplicationContext } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
@@ -10,6 +9,7 @@ import {
   prepareLegacyAccounts,
   RejectedRecord,
 } from '../users/legacy-user-records';
+import type { CommandContext, CommandIo } from './command';
 
 export const IMPORT_LEGACY_USERS_USAGE =
   'Usage: npm run users:import -- --users <users.csv|.jsonl|.json> [--keys <user_keys.json>]\n' +
@@ -17,13 +17,8 @@ export const IMPORT_LEGACY_USERS_USAGE =
   'Password is the hex HMAC-SHA512 of the original FunGame database. keys: {"<lower-cased username>": "<key>"};\n' +
   'an account without a key was hashed with its username.';
 
-export interface ImportLegacyUsersContext {
-  /** The command's own arguments (after `npm run users:import --`). */
-  args: readonly string[];
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
-  /** The service's AppModule as an application context: its configuration, database and migrations. */
-  app: () => Promise<INestApplicationContext>;
-}
+/** A command's context (command.ts); the import reads no standard input. */
+export type ImportLegacyUsersContext = Omit<CommandContext, 'io'> & { io: Pick<CommandIo, 'stdout' | 'stderr'> };
 
 export interface LegacyImportSummary {
   imported: number;

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 
 /**
@@ -24,31 +24,36 @@ const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
  */
 export const BODY_LIMIT_KEY = 'bodyLimitBytes';
 
+/** The `onRoute` hook (src/app.hooks.ts): a route's own body limit (Fastify's route option, which Nest does not expose) from its route config. */
+export function applyRouteBodyLimit(route: RouteOptions): void {
+  const limit = (route.config as Record<string, unknown> | undefined)?.[BODY_LIMIT_KEY];
+  if (typeof limit === 'number') route.bodyLimit = limit;
+}
+
+/**
+ * Part of the `onRequest` hook (src/app.hooks.ts). Fastify answers a Content-Type it cannot parse (empty,
+ * a list) with its own 415 before any parser or route runs: reduce it to one the catch-all parser of
+ * `registerJsonBodyParser` takes.
+ */
+export function normalizeContentType(request: FastifyRequest): void {
+  const contentType = request.headers['content-type'];
+  if (contentType !== undefined) {
+    request.headers['content-type'] = isJsonMediaType(contentType)
+      ? 'application/json'
+      : isFormMediaType(contentType)
+        ? FORM_MEDIA_TYPE
+        : 'application/octet-stream';
+  }
+}
+
 /**
  * Replaces Fastify's body parsers with one that never throws: an empty body (the refresh page's own
  * cURL example sends `Content-Type: application/json` with none) is no body at all, and text that is
  * not JSON, or is sent as another media type, reaches the route as UNPARSEABLE_BODY, so every route
- * answers it with its own contract body instead of a generic framework error.
+ * answers it with its own contract body instead of a generic framework error. (With the hooks of
+ * `applyRouteBodyLimit` and `normalizeContentType`.)
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
-  // A route's own limit (Fastify's route option, which Nest does not expose) from its route config.
-  fastify.addHook('onRoute', (route) => {
-    const limit = (route.config as Record<string, unknown> | undefined)?.[BODY_LIMIT_KEY];
-    if (typeof limit === 'number') route.bodyLimit = limit;
-  });
-  // Fastify answers a Content-Type it cannot parse (empty, a list) with its own 415 before any parser or
-  // route runs: reduce it to one the catch-all parser below takes.
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    const contentType = request.headers['content-type'];
-    if (contentType !== undefined) {
-      request.headers['content-type'] = isJsonMediaType(contentType)
-        ? 'application/json'
-        : isFormMediaType(contentType)
-          ? FORM_MEDIA_TYPE
-          : 'application/octet-stream';
-    }
-    done();
-  });
   // Fastify's own JSON parser, which strips `__proto__` and `constructor.prototype` keys.
   const parseJson = fastify.getDefaultJsonParser('remove', 'remove');
   fastify.removeAllContentTypeParsers();

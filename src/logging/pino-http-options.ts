@@ -38,7 +38,7 @@ interface SerializedRequest {
   headers?: IncomingMessage['headers'];
   remoteAddress?: string;
   remotePort?: number;
-  raw?: RawRequest;
+  raw?: Pick<RawRequest, 'ip'>;
 }
 
 /**

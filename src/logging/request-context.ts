@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -17,14 +17,6 @@ const ACCEPTABLE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 export function requestIdFor(request: IncomingMessage): string {
   const incoming = request.headers[REQUEST_ID_HEADER];
   return typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-}
-
-/** Echoes each request's id in the response. */
-export function registerRequestContext(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
 }
 
 /** The route pattern a request matched (`/user/login`, whatever the letter case or trailing slash of its URL). */

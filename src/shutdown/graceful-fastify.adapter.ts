@@ -21,21 +21,8 @@ import type { Server } from 'node:http';
  */
 export class GracefulFastifyAdapter extends FastifyAdapter {
   public constructor(options: FastifyHttpOptions<Server> & { skipMiddie?: boolean }) {
+    // The `preClose`, `onSend` and `onResponse` parts are in the service's hooks (src/app.hooks.ts).
     super({ ...options, return503OnClosing: false });
-    const fastify = this.getInstance();
-    let closing = false;
-    fastify.addHook('preClose', (done) => {
-      closing = true;
-      done();
-    });
-    fastify.addHook('onSend', (_request, reply, payload, done) => {
-      if (closing) void reply.header('connection', 'close');
-      done(null, payload);
-    });
-    fastify.addHook('onResponse', (_request, _reply, done) => {
-      if (closing) setImmediate(() => fastify.server.closeIdleConnections());
-      done();
-    });
   }
 
   /** Called by Nest as the shutdown begins, before any module's hook; Nest awaits what it returns. */

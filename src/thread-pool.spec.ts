@@ -1,4 +1,4 @@
-import { threadPoolSize } from './thread-pool-size';
+import { threadPoolSize } from './thread-pool';
 
 describe('threadPoolSize', () => {
   it('gives a thread per core, above and below libuv’s default of four', () => {
