@@ -16,7 +16,7 @@ import type { AuthenticatedApiToken } from '../api-tokens/authenticated-api-toke
 import { ApiTokenScope } from '../api-tokens/decorators/api-token-scope.decorator';
 import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import type { AuditEntry } from '../audit/audit.service';
-import { clientInfoOf } from '../auth/client-info';
+import { clientInfoOf } from '../request/client-info';
 import { parseBanReason, parseBanUntil } from '../bans/ban-input';
 import { BansService } from '../bans/bans.service';
 import type { OperatorOrigin } from '../bans/operator-origin';

@@ -14,7 +14,7 @@ import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import { AuthenticatedPrincipal } from './authenticated-principal';
+import { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import { SigningKeys } from './signing-keys';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';

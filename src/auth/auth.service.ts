@@ -16,7 +16,7 @@ import {
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
-import type { AuthenticatedPrincipal } from './authenticated-principal';
+import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import type { LogoutScope } from './logout-scope';
 import { PasswordHasher } from './password-hasher.service';
 import { TokenService } from './token.service';

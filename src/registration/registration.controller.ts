@@ -13,7 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiTokenScope } from '../api-tokens/decorators/api-token-scope.decorator';
 import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import type { AuthenticatedApiToken } from '../api-tokens/authenticated-api-token';
-import { clientInfoOf } from '../auth/client-info';
+import { clientInfoOf } from '../request/client-info';
 import { PasswordResetMessages, RegistrationMessages, ThrottlingMessages } from '../contract/contract-messages';
 import { ContractRoute } from '../contract/contract-route.decorator';
 import { DataRequestType } from '../contract/data-request-type';

@@ -8,8 +8,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 
-import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
-import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
+import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
+import { CurrentPrincipal } from '../request/current-principal.decorator';
 import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
 import { UserProfileResponseDto } from './dto/user-profile-response.dto';
 
