@@ -1,6 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 
-import { ENTITIES } from './entities';
+import { ENTITIES } from '../app.entities';
 import { MIGRATIONS } from './migrations/migrations';
 
 /** The one place that says how the service talks to PostgreSQL; shared by the app and the migration CLI. */

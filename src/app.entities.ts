@@ -1,11 +1,11 @@
-import { ApiToken } from '../api-tokens/api-token.entity';
-import { AuditEvent } from '../audit/audit-event.entity';
-import { LoginFailure } from '../login-lockout/login-failure.entity';
-import { LoginNameFailure } from '../login-lockout/login-name-failure.entity';
-import { SessionEvent } from '../session-events/session-event.entity';
-import { Session } from '../sessions/session.entity';
-import { User } from '../users/user.entity';
-import { VerificationCode } from '../verification-codes/verification-code.entity';
+import { ApiToken } from './api-tokens/api-token.entity';
+import { AuditEvent } from './audit/audit-event.entity';
+import { LoginFailure } from './login-lockout/login-failure.entity';
+import { LoginNameFailure } from './login-lockout/login-name-failure.entity';
+import { SessionEvent } from './session-events/session-event.entity';
+import { Session } from './sessions/session.entity';
+import { User } from './users/user.entity';
+import { VerificationCode } from './verification-codes/verification-code.entity';
 
 /**
  * Every table the service maps, for the app and the migration CLI alike (through `typeormOptions`), so
