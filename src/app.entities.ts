@@ -10,8 +10,9 @@ import { VerificationCode } from './verification-codes/verification-code.entity'
 /**
  * Every table the service maps, for the app and the migration CLI alike (through `typeormOptions`), so
  * that `migration:generate` and `npm run migration:check` see each entity the app uses. Listed rather
- * than globbed so ts-jest and the built dist agree; `entities.spec.ts` fails when an `*.entity.ts` file
+ * than globbed so ts-jest and the built dist agree; `app.entities.spec.ts` fails when an `*.entity.ts` file
  * declares an entity that is missing here (TypeORM itself would only fail at its first query).
+ * Here in the composition root, not in database/, so that database/ depends on no feature.
  */
 export const ENTITIES = [
   ApiToken,
