@@ -1,6 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 
-import { LegacyAccount, UsersService } from './users.service';
+import { LegacyAccount, UsersService } from '../users/users.service';
 
 /** One account as the export lists it, before any check. */
 export interface LegacyUserRecord {

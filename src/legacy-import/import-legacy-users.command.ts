@@ -9,7 +9,7 @@ import {
   parseLegacyUsers,
   prepareLegacyAccounts,
   RejectedRecord,
-} from '../users/legacy-user-records';
+} from './legacy-user-records';
 
 export const IMPORT_LEGACY_USERS_USAGE =
   'Usage: npm run users:import -- --users <users.csv|.jsonl|.json> [--keys <user_keys.json>]\n' +
