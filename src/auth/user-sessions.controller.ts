@@ -14,7 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from '../contract/contract-api-responses';
 import { SessionMessages } from '../contract/contract-messages';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
-import { SessionResponseDto } from '../sessions/dto/session-response.dto';
+import { SessionResponseDto } from './dto/session-response.dto';
 import { AuthService } from './auth.service';
 import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import { clientInfoOf } from '../request/client-info';
