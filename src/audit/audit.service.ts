@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { batchPerTurn } from '../database/batch-per-turn';
 import { pgPoolOf } from '../database/pg-pool';
-import type { ClientInfo } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
 import { AuditEventType } from './audit-event.entity';
 import { AUDIT_ROW_COLUMNS_WITH_API_TOKEN, AuditRow, auditRowOf, AuditSubject } from './audit-row';
 

@@ -11,7 +11,8 @@ import {
   LogoutFailedError,
 } from '../contract/contract-errors';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
-import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
+import { SessionsService, TokenRecord } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { AuthenticatedPrincipal } from '../request/authenticated-principal';

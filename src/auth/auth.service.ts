@@ -14,7 +14,8 @@ import {
   SessionNotFoundError,
 } from '../contract/contract-errors';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
-import { ClientInfo, EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
+import { EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
 import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import type { LogoutScope } from './logout-scope';
