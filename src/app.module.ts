@@ -5,6 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 
 import { AdminModule } from './admin/admin.module';
 import { ApiTokensModule } from './api-tokens/api-tokens.module';
+import { ENTITIES } from './app.entities';
 import { AuthModule } from './auth/auth.module';
 import { BansModule } from './bans/bans.module';
 import { appConfig } from './config/app.config';
@@ -47,7 +48,7 @@ import { SessionEventsModule } from './session-events/session-events.module';
     ApiTokensModule,
     AuthModule,
     BansModule,
-    DatabaseModule,
+    DatabaseModule.forRoot(ENTITIES),
     EventEmitterModule.forRoot(),
     HealthModule,
     IntrospectionModule,

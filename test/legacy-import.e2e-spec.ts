@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
-import { importLegacyUsers } from '../src/cli/import-legacy-users.command';
+import { importLegacyUsers } from '../src/legacy-import/import-legacy-users.command';
 import { register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { tableCounts } from './support/table-counts';
@@ -30,7 +30,7 @@ function funGameHash(password: string, key: string): string {
 }
 
 const ROOT = join(__dirname, '..');
-const BUILT_COMMAND = 'dist/cli/import-legacy-users.js';
+const BUILT_COMMAND = 'dist/legacy-import/import-legacy-users.js';
 const itIfBuilt = existsSync(join(ROOT, BUILT_COMMAND)) ? it : it.skip;
 if (!existsSync(join(ROOT, BUILT_COMMAND))) {
   console.warn(

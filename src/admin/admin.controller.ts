@@ -14,7 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedApiToken } from '../api-tokens/authenticated-api-token';
 import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import type { AuditEntry } from '../audit/audit.service';
-import { clientInfoOf } from '../auth/client-info';
+import { clientInfoOf } from '../request/client-info';
 import { parseBanReason, parseBanUntil } from '../bans/ban-input';
 import { BansService } from '../bans/bans.service';
 import type { OperatorOrigin } from '../bans/operator-origin';

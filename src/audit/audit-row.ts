@@ -1,4 +1,4 @@
-import type { ClientInfo } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
 import type { AuditEventType } from './audit-event.entity';
 
 export interface AuditSubject {

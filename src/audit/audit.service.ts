@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 
 import { batchPerTurn } from '../database/batch-per-turn';
 import { deleteInBatches } from '../database/delete-in-batches';
-import type { ClientInfo } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
 import type { AuditEventType } from './audit-event.entity';
 import { AUDIT_EVENT_RECORDED, AuditEventRecorded } from './audit-event-recorded';
 import { AuditRow, auditRowOf, AuditSubject } from './audit-row';

@@ -12,10 +12,11 @@ import {
 } from '../contract/contract-errors';
 import type { LockoutStateRow } from '../login-lockout/login-lockout.repository';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
-import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
+import { SessionsService, TokenRecord } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import { AuthenticatedPrincipal } from './authenticated-principal';
+import { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import { SigningKeys } from './signing-keys';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';

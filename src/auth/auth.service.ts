@@ -15,10 +15,11 @@ import {
 } from '../contract/contract-errors';
 import type { LockoutStateRow } from '../login-lockout/login-lockout.repository';
 import { LockoutState, LoginLockoutService } from '../login-lockout/login-lockout.service';
-import { ClientInfo, EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
+import { EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { normaliseUsername, usernameKey } from '../users/username-rules';
 import { UserCredentials, UsersService } from '../users/users.service';
-import type { AuthenticatedPrincipal } from './authenticated-principal';
+import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import type { LogoutScope } from './logout-scope';
 import { PasswordHasher } from './password-hasher.service';
 import { TokenService } from './token.service';

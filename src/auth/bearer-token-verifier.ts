@@ -5,7 +5,7 @@ import { decode, verify } from 'jsonwebtoken';
 import { authConfig } from '../config/auth.config';
 import { InvalidBearerTokenError } from '../contract/contract-errors';
 import { SessionsService } from '../sessions/sessions.service';
-import { AuthenticatedPrincipal } from './authenticated-principal';
+import { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import { BearerTokenClaims } from './bearer-token-claims';
 import { SigningKeys } from './signing-keys';
 

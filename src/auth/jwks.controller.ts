@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { Public } from './decorators/public.decorator';
+import { Public } from '../request/public.decorator';
 import { PublicJwk, SigningKeys } from './signing-keys';
 
 /**

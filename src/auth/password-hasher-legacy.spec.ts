@@ -2,7 +2,7 @@ import type { ConfigType } from '@nestjs/config';
 import * as bcrypt from 'bcrypt';
 
 import type { authConfig } from '../config/auth.config';
-import { legacyPasswordHash } from './legacy-password-hash';
+import { legacyPasswordHash } from '../legacy-import/legacy-password-hash';
 import { PasswordHasher } from './password-hasher.service';
 
 const COST = 4;

@@ -4,7 +4,7 @@ import * as bcrypt from 'bcrypt';
 import { randomBytes } from 'node:crypto';
 
 import { authConfig } from '../config/auth.config';
-import { legacyPasswordMatches } from './legacy-password-hash';
+import { legacyPasswordMatches } from '../legacy-import/legacy-password-hash';
 
 /** bcrypt reads at most this many bytes of a password and silently ignores the rest. */
 export const BCRYPT_MAX_PASSWORD_BYTES = 72;

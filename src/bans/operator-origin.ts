@@ -1,4 +1,4 @@
-import type { ClientInfo } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
 
 /** Who acts for the operators, for the audit trail: an admin API request (with its token) or a command. */
 export interface OperatorOrigin {

@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import { AppModule } from '../app.module';
-import type { ClientInfo } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
 
 export interface CommandIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };

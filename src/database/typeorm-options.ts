@@ -1,14 +1,19 @@
 import { DataSourceOptions } from 'typeorm';
 
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations/migrations';
 
-/** The one place that says how the service talks to PostgreSQL; shared by the app and the migration CLI. */
-export function typeormOptions(url: string, poolSize: number): DataSourceOptions {
+/** The entity classes the service maps; the composition root lists them (`src/app.entities.ts`). */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
+/**
+ * The one place that says how the service talks to PostgreSQL; shared by the app and the migration CLI.
+ * The entities are a parameter so that database/ depends on no feature: the app and the CLI pass theirs.
+ */
+export function typeormOptions(url: string, poolSize: number, entities: EntityList): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

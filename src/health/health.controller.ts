@@ -8,7 +8,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 
-import { Public } from '../auth/decorators/public.decorator';
+import { Public } from '../request/public.decorator';
 import { RateLimitStoreHealthIndicator } from './rate-limit-store.health';
 
 @ApiTags('health')

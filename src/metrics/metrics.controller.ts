@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { Public } from '../auth/decorators/public.decorator';
+import { Public } from '../request/public.decorator';
 import { metricsConfig } from '../config/metrics.config';
 import { MetricsService } from './metrics.service';
 

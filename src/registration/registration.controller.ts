@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 
 import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import type { AuthenticatedApiToken } from '../api-tokens/authenticated-api-token';
-import { clientInfoOf } from '../auth/client-info';
+import { clientInfoOf } from '../request/client-info';
 import { PasswordResetMessages, RegistrationMessages, ThrottlingMessages } from '../contract/contract-messages';
 import { DataRequestType } from '../contract/data-request-type';
 import { PayloadModel, payloadModel } from '../contract/payload-model';

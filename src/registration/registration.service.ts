@@ -12,7 +12,8 @@ import { AccountLockedError, EmailTakenError, UsernameTakenError } from '../cont
 import { PasswordResetMessages, RegistrationMessages } from '../contract/contract-messages';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { MailService } from '../mail/mail.service';
-import { ClientInfo, SessionsService } from '../sessions/sessions.service';
+import type { ClientInfo } from '../request/client-info';
+import { SessionsService } from '../sessions/sessions.service';
 import {
   emailKey,
   hasInvisibleCharacters,

@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
-import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
+import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
+import { CurrentPrincipal } from '../request/current-principal.decorator';
 import { PlayerRoute } from '../contract/route-kinds.decorator';
 import { UserProfileResponseDto } from './dto/user-profile-response.dto';
 

@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 
 import { AuditService } from '../../audit/audit.service';
-import { clientInfoOf } from '../../auth/client-info';
+import { clientInfoOf } from '../../request/client-info';
 import { registrationConfig } from '../../config/registration.config';
 import { InsufficientApiTokenScopeError, MissingApiTokenError } from '../../contract/contract-errors';
 import type { ApiTokenScopeName } from '../api-token-scopes';

@@ -5,9 +5,9 @@ import type { FastifyRequest } from 'fastify';
 
 import { API_TOKEN_SCOPE_KEY } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
-import { AuthenticatedPrincipal } from '../authenticated-principal';
-import { ACCEPTS_REPLACED_TOKEN_KEY } from '../decorators/accepts-replaced-token.decorator';
-import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
+import { ACCEPTS_REPLACED_TOKEN_KEY } from '../../request/accepts-replaced-token.decorator';
+import { IS_PUBLIC_KEY } from '../../request/public.decorator';
 
 /**
  * An Authorization header as passport-jwt's `fromAuthHeaderAsBearerToken` reads it: a scheme and a

@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
 import { SessionsService } from '../../sessions/sessions.service';
-import { AuthenticatedPrincipal } from '../authenticated-principal';
+import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import { SessionMaxAgeGuard } from './session-max-age.guard';
 
 const ONE_HOUR_MS = 3_600_000;

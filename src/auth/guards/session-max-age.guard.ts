@@ -4,7 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { sessionsConfig } from '../../config/sessions.config';
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
 import { SessionsService } from '../../sessions/sessions.service';
-import type { AuthenticatedPrincipal } from '../authenticated-principal';
+import type { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 
 /**
  * Refuses (and ends, as `expired`) a session that began SESSION_MAX_AGE or longer ago, on the route

@@ -5,7 +5,7 @@ import { JsonWebTokenError, sign, SignOptions, TokenExpiredError } from 'jsonweb
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
 import type { LiveSessionState } from '../../sessions/session-state.loader';
 import { SessionsService } from '../../sessions/sessions.service';
-import { AuthenticatedPrincipal } from '../authenticated-principal';
+import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import { BearerTokenClaims } from '../bearer-token-claims';
 import { BearerTokenVerifier } from '../bearer-token-verifier';
 import { SigningKeys } from '../signing-keys';

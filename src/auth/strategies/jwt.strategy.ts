@@ -3,9 +3,9 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
-import { AuthenticatedPrincipal } from '../authenticated-principal';
+import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import { BearerTokenVerifier } from '../bearer-token-verifier';
-import { ACCEPTS_REPLACED_TOKEN_KEY } from '../decorators/accepts-replaced-token.decorator';
+import { ACCEPTS_REPLACED_TOKEN_KEY } from '../../request/accepts-replaced-token.decorator';
 import { BearerTokenPassportStrategy } from './bearer-token.passport-strategy';
 
 export { CLOCK_TOLERANCE_SECONDS } from '../bearer-token-verifier';

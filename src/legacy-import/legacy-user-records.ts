@@ -1,7 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 
-import { normaliseUsername, usernameKey } from './username-rules';
-import { LegacyAccount } from './users.service';
+import { normaliseUsername, usernameKey } from '../users/username-rules';
+import { LegacyAccount } from '../users/users.service';
 
 /** One account as the export lists it, before any check. */
 export interface LegacyUserRecord {

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 
-import { AuthenticatedPrincipal } from '../authenticated-principal';
+import { AuthenticatedPrincipal } from './authenticated-principal';
 
 /** The principal the global bearer guard authenticated for this request. */
 export const CurrentPrincipal = createParamDecorator(

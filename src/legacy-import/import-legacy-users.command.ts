@@ -8,8 +8,8 @@ import {
   parseLegacyUsers,
   prepareLegacyAccounts,
   RejectedRecord,
-} from '../users/legacy-user-records';
-import type { CommandContext, CommandIo } from './command';
+} from './legacy-user-records';
+import type { CommandContext, CommandIo } from '../cli/command';
 
 export const IMPORT_LEGACY_USERS_USAGE =
   'Usage: npm run users:import -- --users <users.csv|.jsonl|.json> [--keys <user_keys.json>]\n' +

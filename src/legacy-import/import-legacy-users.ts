@@ -1,4 +1,4 @@
-import { runCommand } from './command';
+import { runCommand } from '../cli/command';
 import { importLegacyUsers } from './import-legacy-users.command';
 
 // `npm run users:import -- --users users.csv [--keys user_keys.json]`: AppModule without HTTP, booted only

@@ -2,11 +2,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getMetadataArgsStorage } from 'typeorm';
 
-import { ENTITIES } from './entities';
+import { ENTITIES } from './app.entities';
 
 describe('ENTITIES', () => {
   it('lists every entity declared in an *.entity.ts file under src/, and nothing else', () => {
-    const source = join(__dirname, '..');
+    const source = __dirname;
     const entityFiles = readdirSync(source, { recursive: true, encoding: 'utf8' }).filter((file) =>
       file.endsWith('.entity.ts'),
     );
