@@ -31,7 +31,6 @@ import { LoginDto } from './dto/login.dto';
 import { LoginResponseDto } from './dto/login-response.dto';
 import { LogoutFailureResponseDto } from './dto/logout-failure-response.dto';
 import { LogoutResponseDto } from './dto/logout-response.dto';
-import { SessionMaxAgeGuard } from './guards/session-max-age.guard';
 import { LOGOUT_SCOPES, logoutScopeOf } from './logout-scope';
 
 const RETRY_AFTER_HEADER = {
@@ -87,7 +86,6 @@ export class AuthController {
 
   @Post('refresh')
   @AcceptsReplacedToken()
-  @UseGuards(SessionMaxAgeGuard)
   @HttpCode(HttpStatus.OK)
   @Header('content-type', JSON_CONTENT_TYPE)
   @ApiBearerAuth()
