@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpStatus, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, HttpStatus, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiForbiddenResponse,
@@ -28,7 +28,6 @@ import { LoginDto } from './dto/login.dto';
 import { LoginResponseDto } from './dto/login-response.dto';
 import { LogoutFailureResponseDto } from './dto/logout-failure-response.dto';
 import { LogoutResponseDto } from './dto/logout-response.dto';
-import { SessionMaxAgeGuard } from './guards/session-max-age.guard';
 import { LOGOUT_SCOPES, logoutScopeOf } from './logout-scope';
 
 @ApiTags('user')
@@ -78,7 +77,6 @@ export class AuthController {
   @Post('refresh')
   @PlayerRoute()
   @AcceptsReplacedToken()
-  @UseGuards(SessionMaxAgeGuard)
   @Header('content-type', JSON_CONTENT_TYPE)
   @ApiOperation({
     summary: 'Exchange the bearer token for a new one (fresh 30 minutes); the old one is revoked',

@@ -32,6 +32,8 @@ const TOKEN_ID = 'b2c4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b';
 const OPEN_TOKEN = '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a';
 const OTHER_SESSION_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** SESSION_MAX_AGE of these tests. */
+const ONE_HOUR_MS = 3_600_000;
 const CLIENT: ClientInfo = { address: '203.0.113.7', userAgent: 'FunGame/1.0' };
 
 const PRINCIPAL: AuthenticatedPrincipal = {
@@ -52,7 +54,7 @@ type UsersMock = jest.Mocked<Pick<UsersService, 'create' | 'findCredentialsAlong
 type SessionsMock = jest.Mocked<
   Pick<
     SessionsService,
-    'start' | 'rotate' | 'findSuccessorToResend' | 'endAsReused' | 'logout' | 'isLiveWithCurrentToken'
+    'start' | 'rotate' | 'findSuccessorToResend' | 'endAsReused' | 'logout' | 'isLiveWithCurrentToken' | 'end'
   >
 >;
 type LockoutMock = jest.Mocked<Pick<LoginLockoutService, 'stateQuery' | 'recordFailure' | 'recordSuccess'>>;
@@ -113,6 +115,7 @@ describe('AuthService', () => {
         .mockResolvedValue([{ id: SESSION_ID, userId: USER_ID, event: 'refresh_reuse_detected' as const }]),
       logout: jest.fn().mockResolvedValue([{ id: SESSION_ID, userId: USER_ID, event: 'logout' as const }]),
       isLiveWithCurrentToken: jest.fn().mockResolvedValue(true),
+      end: jest.fn().mockResolvedValue(true),
     };
     lockout = {
       stateQuery: jest.fn().mockReturnValue(LOCKOUT_QUERY),
@@ -128,6 +131,7 @@ describe('AuthService', () => {
       tokens,
       lockout as unknown as LoginLockoutService,
       audit as unknown as AuditService,
+      { maxAgeMs: ONE_HOUR_MS, maxPerUser: 10 },
     );
   });
 
@@ -355,6 +359,31 @@ describe('AuthService', () => {
       );
       expect(warnings).not.toHaveBeenCalled();
       expect(audit.announce).not.toHaveBeenCalled();
+    });
+
+    describe('SESSION_MAX_AGE (1h)', () => {
+      it('lets a session younger than the age refresh without ending it', async () => {
+        await expect(auth.refresh({ ...PRINCIPAL, sessionAgeMs: ONE_HOUR_MS - 1 }, CLIENT)).resolves.toEqual(
+          expect.any(String),
+        );
+        expect(sessions.end).not.toHaveBeenCalled();
+      });
+
+      it('refuses a session of exactly the age, and ends it as expired', async () => {
+        await expect(auth.refresh({ ...PRINCIPAL, sessionAgeMs: ONE_HOUR_MS }, CLIENT)).rejects.toBeInstanceOf(
+          InvalidBearerTokenError,
+        );
+        expect(sessions.end).toHaveBeenCalledWith(PRINCIPAL.sessionId, 'expired');
+        expect(sessions.rotate).not.toHaveBeenCalled();
+      });
+
+      it('refuses an older session even when another request ended it first', async () => {
+        sessions.end.mockResolvedValue(false);
+
+        await expect(auth.refresh({ ...PRINCIPAL, sessionAgeMs: 2 * ONE_HOUR_MS }, CLIENT)).rejects.toBeInstanceOf(
+          InvalidBearerTokenError,
+        );
+      });
     });
   });
 

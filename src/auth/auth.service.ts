@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { auditRowOf } from '../audit/audit-row';
 import { AuditService, AuditSubject } from '../audit/audit.service';
 import { authConfig } from '../config/auth.config';
+import { sessionsConfig } from '../config/sessions.config';
 import {
   AccountBannedError,
   AccountLockedError,
@@ -43,6 +44,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly lockout: LoginLockoutService,
     private readonly audit: AuditService,
+    @Inject(sessionsConfig.KEY) private readonly sessionLimits: ConfigType<typeof sessionsConfig>,
   ) {}
 
   /**
@@ -99,14 +101,28 @@ export class AuthService {
   }
 
   /**
-   * Replaces the presented token with a new one of the same session (fresh lifetime) and revokes it.
-   * A replaced token whose successor was never used (the refresh's answer was lost: an outage, a
-   * restart, a timeout), or that was replaced moments ago (a concurrent refresh), gets the successor
-   * already minted. Otherwise a replaced token is taken as stolen and its whole session ends.
-   * Each change commits with its audit row; after the commit nothing is left that can fail.
+   * The refresh policy, whole: replaces the presented token with a new one of the same session (fresh
+   * lifetime), or refuses. In order:
+   * 1. A session that began SESSION_MAX_AGE or longer ago (by the database's clock, read by the bearer
+   *    guard's lookup) ends as `expired`, and is refused: the player must log in again. Its current
+   *    token keeps working for its remaining lifetime; only refresh would have extended it.
+   * 2. The session's current token is replaced, in one compare-and-swap that commits with its
+   *    `token_refreshed` audit row: of many refreshes racing with one token exactly one wins.
+   * 3. A replaced token (or one whose rotation just lost that race) gets the successor already minted,
+   *    signed again, while handing it out is safe: the successor was never used (the refresh's answer
+   *    was lost: an outage, a restart, a timeout), or the refresh was at most REFRESH_REUSE_GRACE ago
+   *    (two tabs refreshing at once). See SessionsService#findSuccessorToResend.
+   * 4. Any other replaced token is taken as stolen: its session ends as `reuse_detected`, with its
+   *    audit row, and the refresh is refused.
+   * After each commit nothing is left that can fail.
    * @throws InvalidBearerTokenError
    */
   public async refresh(principal: AuthenticatedPrincipal, client: ClientInfo): Promise<string> {
+    if (principal.sessionAgeMs >= this.sessionLimits.maxAgeMs) {
+      await this.sessions.end(principal.sessionId, 'expired');
+      throw new InvalidBearerTokenError();
+    }
+
     const actor = { username: principal.username, client };
     if (principal.isCurrentToken) {
       const next = this.tokens.issue(principal.username, principal.sessionId);
@@ -115,6 +131,7 @@ export class AuthService {
         return next.token;
       }
     }
+
     const successor = await this.sessions.findSuccessorToResend(
       principal.sessionId,
       principal.tokenId,

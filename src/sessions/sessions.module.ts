@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { Session } from './session.entity';
-import { SessionStateLoader } from './session-state.loader';
+import { AuditModule } from '../audit/audit.module';
+import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 import { SessionsMaintenanceService } from './sessions-maintenance.service';
 
 @Module({
+  imports: [AuditModule],
   exports: [SessionsMaintenanceService, SessionsService],
-  imports: [TypeOrmModule.forFeature([Session])],
-  providers: [SessionStateLoader, SessionsMaintenanceService, SessionsService],
+  providers: [SessionsMaintenanceService, SessionsRepository, SessionsService],
 })
 export class SessionsModule {}
