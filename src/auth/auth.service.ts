@@ -13,6 +13,7 @@ import {
   LogoutFailedError,
   SessionNotFoundError,
 } from '../contract/contract-errors';
+import { isUuid } from '../database/uuid';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { ClientInfo, EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
@@ -25,8 +26,6 @@ export interface LoginResult {
   bearerToken: string;
   openToken: string;
 }
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AuthService {
@@ -163,7 +162,7 @@ export class AuthService {
    *   text that is not a UUID at all.
    */
   public async revokeSession(principal: AuthenticatedPrincipal, sessionId: string, client: ClientInfo): Promise<void> {
-    const ended = UUID_PATTERN.test(sessionId)
+    const ended = isUuid(sessionId)
       ? await this.sessions.revokeOfUser(principal.userId, sessionId, { username: principal.username, client })
       : [];
     if (ended.length === 0) throw new SessionNotFoundError();
