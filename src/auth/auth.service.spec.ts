@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import * as bcrypt from 'bcrypt';
 import { JwtPayload, verify } from 'jsonwebtoken';
 
@@ -15,7 +14,6 @@ import { ClientInfo, SessionsService, TokenRecord } from '../sessions/sessions.s
 import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { AuthenticatedPrincipal } from './authenticated-principal';
-import { SigningKeys } from './signing-keys';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';
 import { UNIT_TEST_SECRET, unitTestAuthConfig } from './auth-config.fixture';
@@ -84,7 +82,7 @@ describe('AuthService', () => {
 
   beforeEach(() => {
     warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    tokens = new TokenService(CONFIG, new JwtService({}), new SigningKeys(CONFIG));
+    tokens = new TokenService(CONFIG);
     users = {
       create: jest.fn(),
       findCredentials: jest.fn().mockResolvedValue(null),

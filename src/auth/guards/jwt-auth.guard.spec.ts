@@ -6,11 +6,10 @@ import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract
 import { ApiTokenScope } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../authenticated-principal';
-import { BearerTokenVerifier } from '../bearer-token-verifier';
 import { AcceptsReplacedToken } from '../decorators/accepts-replaced-token.decorator';
 import { Public } from '../decorators/public.decorator';
-import { SigningKeys } from '../signing-keys';
 import { JwtStrategy } from '../strategies/jwt.strategy';
+import { TokenService } from '../token.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 
@@ -101,9 +100,7 @@ describe('JwtAuthGuard', () => {
       ageMs: 90_000,
     });
     // Registers itself with passport as 'jwt', as the module does: the guard's non-public path runs it for real.
-    new JwtStrategy(
-      new BearerTokenVerifier(CONFIG, new SigningKeys(CONFIG), { findLiveState } as unknown as SessionsService),
-    );
+    new JwtStrategy(new TokenService(CONFIG), { findLiveState } as unknown as SessionsService);
   });
 
   describe('canActivate', () => {
