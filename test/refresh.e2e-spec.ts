@@ -1,4 +1,4 @@
-import { CLOCK_TOLERANCE_SECONDS } from '../src/auth/strategies/jwt.strategy';
+import { CLOCK_TOLERANCE_SECONDS } from '../src/auth/token.service';
 import { decodeClaims, LoggedIn, registerAndLogin } from './support/accounts';
 import {
   expectLoggedOut,

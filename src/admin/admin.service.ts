@@ -7,6 +7,7 @@ import { AuditCursor, AuditEntry, AuditService, AuditSubject } from '../audit/au
 import type { OperatorOrigin } from '../bans/operator-origin';
 import { AdminRequestError } from '../contract/contract-errors';
 import { AdminMessages } from '../contract/contract-messages';
+import { isUuid } from '../database/uuid';
 import { LockoutOverview, LoginLockoutService } from '../login-lockout/login-lockout.service';
 import { EndedSession, SessionActor, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { usernameKey } from '../users/username-rules';
@@ -23,8 +24,6 @@ export interface SessionsEnded {
   user: UserProfile;
   sessionsEnded: string[];
 }
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The operators' look at one player and what they may do to the player's sessions and lockout (bans are
@@ -60,7 +59,7 @@ export class AdminService {
    */
   public async endSession(username: string, sessionId: string, origin: OperatorOrigin): Promise<SessionsEnded> {
     const user = await this.userNamed(username);
-    const ended = UUID_PATTERN.test(sessionId)
+    const ended = isUuid(sessionId)
       ? await this.sessions.endOneOfUserForOperator(user.id, sessionId, this.actorOf(user, origin))
       : [];
     if (ended.length === 0) throw new AdminRequestError(404, AdminMessages.sessionNotFound);

@@ -6,7 +6,6 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 
 import { AuditModule } from '../audit/audit.module';
-import { authConfig } from '../config/auth.config';
 import { bruteForceConfig } from '../config/brute-force.config';
 import { LoginLockoutModule } from '../login-lockout/login-lockout.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
@@ -15,11 +14,9 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { BearerTokenVerifier } from './bearer-token-verifier';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { JwksController } from './jwks.controller';
 import { PasswordHasher } from './password-hasher.service';
-import { SigningKeys } from './signing-keys';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
 import { UserCenterController } from './user-center.controller';
@@ -27,11 +24,11 @@ import { UserSessionsController } from './user-sessions.controller';
 
 @Module({
   controllers: [AuthController, JwksController, UserCenterController, UserSessionsController],
-  exports: [BearerTokenVerifier, PasswordHasher],
+  exports: [JwtStrategy, PasswordHasher, TokenService],
   imports: [
-    // TokenService passes the key ring's signing key with every sign; the module holds no key of its own.
-    JwtModule.register({}),
     AuditModule,
+    // TokenService hands each call its key (by `kid`), so the module's own options stay empty.
+    JwtModule.register({}),
     LoginLockoutModule,
     PassportModule,
     SessionsModule,
@@ -47,18 +44,6 @@ import { UserSessionsController } from './user-sessions.controller';
     }),
     UsersModule,
   ],
-  providers: [
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    AuthService,
-    BearerTokenVerifier,
-    JwtStrategy,
-    PasswordHasher,
-    {
-      provide: SigningKeys,
-      inject: [authConfig.KEY],
-      useFactory: (config: ConfigType<typeof authConfig>) => new SigningKeys(config),
-    },
-    TokenService,
-  ],
+  providers: [{ provide: APP_GUARD, useClass: JwtAuthGuard }, AuthService, JwtStrategy, PasswordHasher, TokenService],
 })
 export class AuthModule {}

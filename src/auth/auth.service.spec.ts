@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { Logger } from '@nestjs/common';
 import * as bcrypt from 'bcrypt';
 import { JwtPayload, verify } from 'jsonwebtoken';
 
@@ -17,7 +17,6 @@ import { SessionsService, TokenRecord } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { AuthenticatedPrincipal } from '../request/authenticated-principal';
-import { SigningKeys } from './signing-keys';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';
 import { UNIT_TEST_SECRET, unitTestAuthConfig } from './auth-config.fixture';
@@ -100,7 +99,7 @@ describe('AuthService', () => {
 
   beforeEach(() => {
     warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    tokens = new TokenService(CONFIG, new JwtService({}), new SigningKeys(CONFIG));
+    tokens = new TokenService(CONFIG, new JwtService());
     users = {
       create: jest.fn(),
       findCredentialsAlong: jest.fn().mockResolvedValue(found(null)),

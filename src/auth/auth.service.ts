@@ -14,6 +14,7 @@ import {
   LogoutFailedError,
   SessionNotFoundError,
 } from '../contract/contract-errors';
+import { isUuid } from '../database/uuid';
 import type { LockoutStateRow } from '../login-lockout/login-lockout.repository';
 import { LockoutState, LoginLockoutService } from '../login-lockout/login-lockout.service';
 import type { ClientInfo } from '../request/client-info';
@@ -29,8 +30,6 @@ export interface LoginResult {
   bearerToken: string;
   openToken: string;
 }
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AuthService {
@@ -185,7 +184,7 @@ export class AuthService {
    *   text that is not a UUID at all.
    */
   public async revokeSession(principal: AuthenticatedPrincipal, sessionId: string, client: ClientInfo): Promise<void> {
-    const ended = UUID_PATTERN.test(sessionId)
+    const ended = isUuid(sessionId)
       ? await this.sessions.revokeOfUser(principal.userId, sessionId, { username: principal.username, client })
       : [];
     if (ended.length === 0) throw new SessionNotFoundError();

@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { Public } from '../request/public.decorator';
-import { PublicJwk, SigningKeys } from './signing-keys';
+import { PublicJwk, TokenService } from './token.service';
 
 /**
  * The public keys that verify bearer tokens (RFC 7517), for game servers that verify offline. A key stays
@@ -13,7 +13,7 @@ import { PublicJwk, SigningKeys } from './signing-keys';
 @Public()
 @Controller('.well-known')
 export class JwksController {
-  public constructor(private readonly keys: SigningKeys) {}
+  public constructor(private readonly tokens: TokenService) {}
 
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300, stale-while-revalidate=60')
@@ -22,6 +22,6 @@ export class JwksController {
   })
   @ApiOkResponse({ description: '`{"keys":[{"kty":"EC","crv":"P-256","x","y","kid","alg":"ES256","use":"sig"}]}`' })
   public jwks(): { keys: PublicJwk[] } {
-    return this.keys.jwks();
+    return this.tokens.jwks();
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, JsonWebKey, KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 
 import type { SigningAlgorithm } from '../config/environment.validation';
 
@@ -15,21 +15,14 @@ export interface SigningKeysConfig {
 }
 
 /** One key of the ring: its `kid` and what verifies a token that names it. */
-interface VerificationKey {
+export interface VerificationKey {
   kid: string;
   key: KeyObject;
 }
 
-/** A public key as `GET /.well-known/jwks.json` publishes it (RFC 7517). */
-export interface PublicJwk extends JsonWebKey {
-  kid: string;
-  alg: SigningAlgorithm;
-  use: 'sig';
-}
-
 /**
- * The key ring: the one key that signs, with its `kid`, and every key that verifies, found by the `kid`
- * in a token's header. A rotation moves the signing key into the previous ones, so tokens signed before
+ * TokenService's key ring, private to it: the one key that signs, with its `kid`, and every key that
+ * verifies, found by the `kid` in a token's header. A rotation moves the signing key into the previous ones, so tokens signed before
  * it keep working until they expire, and a refresh moves the player onto the new key.
  *
  * Under ES256 only EC P-256 public keys verify: an HS256 token signed with a public key as its secret
@@ -39,8 +32,9 @@ export class SigningKeys {
   public readonly algorithm: SigningAlgorithm;
   public readonly signingKid: string;
   public readonly signingKey: KeyObject;
+  /** ES256: the public keys, current first, as the JWKS publishes them. Empty under HS256. */
+  public readonly publicKeys: readonly VerificationKey[];
   private readonly verificationKeys: ReadonlyMap<string, KeyObject>;
-  private readonly publicKeys: readonly VerificationKey[];
 
   public constructor(config: SigningKeysConfig) {
     this.algorithm = config.algorithm;
@@ -72,18 +66,6 @@ export class SigningKeys {
   public verificationKey(kid: unknown): KeyObject | undefined {
     if (kid === undefined) return this.algorithm === 'HS256' ? this.signingKey : undefined;
     return typeof kid === 'string' ? this.verificationKeys.get(kid) : undefined;
-  }
-
-  /** The public keys, current first; empty under HS256, whose secrets are never published. */
-  public jwks(): { keys: PublicJwk[] } {
-    return {
-      keys: this.publicKeys.map(({ kid, key }) => ({
-        ...key.export({ format: 'jwk' }),
-        kid,
-        alg: this.algorithm,
-        use: 'sig' as const,
-      })),
-    };
   }
 }
 

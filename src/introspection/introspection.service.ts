@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 
-import { BearerTokenVerifier } from '../auth/bearer-token-verifier';
+import { JwtStrategy } from '../auth/strategies/jwt.strategy';
+import { TokenService } from '../auth/token.service';
 
 /** RFC 7662's answer about one token. */
 export type IntrospectionResult =
   | {
       active: true;
-      /** The token's `sub`: the player's name (always the account's current one; see the verifier). */
+      /** The token's `sub`: the player's name (always the account's current one; see JwtStrategy). */
       sub: string;
       sid: string;
       exp: number;
@@ -30,8 +31,9 @@ const INACTIVE: IntrospectionResult = { active: false };
 
 /**
  * Answers game servers: is this player's token good right now? Exactly the guard's verdict, through the
- * same BearerTokenVerifier (a replaced, logged-out, expired or forged token is inactive), and as cheap:
- * the session lookups of one turn of the event loop, a whole batch included, are one query.
+ * same checks (TokenService's `verify`, JwtStrategy's session lookup: a replaced, logged-out, expired or
+ * forged token is inactive), and as cheap: the session lookups of one turn of the event loop, a whole
+ * batch included, are one query.
  *
  * An introspection never marks the token as used (`marksUse: false`). The mark tells refresh that the
  * player's own client has its new token, so that presenting the token it replaced is theft; a game
@@ -42,23 +44,27 @@ const INACTIVE: IntrospectionResult = { active: false };
 @Injectable()
 export class IntrospectionService {
   public constructor(
-    private readonly verifier: BearerTokenVerifier,
+    private readonly tokens: TokenService,
+    private readonly strategy: JwtStrategy,
     private readonly emitter: EventEmitter2,
   ) {}
 
+  /** @throws whatever the session lookup throws (an internal failure, not an inactive token) */
   public async introspect(token: string): Promise<IntrospectionResult> {
-    const verified = await this.verifier.verify(token, false);
-    const result: IntrospectionResult = verified
-      ? {
-          active: true,
-          sub: verified.claims.sub,
-          sid: verified.claims.sid,
-          exp: verified.claims.exp,
-          iat: verified.claims.iat,
-          user_id: verified.principal.userId,
-          username: verified.principal.username,
-        }
-      : INACTIVE;
+    const claims = this.tokens.verify(token);
+    const principal = claims && (await this.strategy.principalOf(claims, false));
+    const result: IntrospectionResult =
+      claims && principal?.isCurrentToken
+        ? {
+            active: true,
+            sub: claims.sub,
+            sid: claims.sid,
+            exp: claims.exp,
+            iat: claims.iat,
+            user_id: principal.userId,
+            username: principal.username,
+          }
+        : INACTIVE;
     this.emitter.emit(TOKEN_INTROSPECTED, { active: result.active } satisfies TokenIntrospected);
     return result;
   }

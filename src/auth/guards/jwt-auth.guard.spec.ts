@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JsonWebTokenError, sign } from 'jsonwebtoken';
@@ -6,11 +7,10 @@ import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract
 import { ApiTokenScope } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
-import { BearerTokenVerifier } from '../bearer-token-verifier';
 import { AcceptsReplacedToken } from '../../request/accepts-replaced-token.decorator';
 import { Public } from '../../request/public.decorator';
-import { SigningKeys } from '../signing-keys';
 import { JwtStrategy } from '../strategies/jwt.strategy';
+import { TokenService } from '../token.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 
@@ -101,9 +101,7 @@ describe('JwtAuthGuard', () => {
       ageMs: 90_000,
     });
     // Registers itself with passport as 'jwt', as the module does: the guard's non-public path runs it for real.
-    new JwtStrategy(
-      new BearerTokenVerifier(CONFIG, new SigningKeys(CONFIG), { findLiveState } as unknown as SessionsService),
-    );
+    new JwtStrategy(new TokenService(CONFIG, new JwtService()), { findLiveState } as unknown as SessionsService);
   });
 
   describe('canActivate', () => {

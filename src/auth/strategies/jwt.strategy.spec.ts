@@ -1,15 +1,14 @@
+import { JwtService } from '@nestjs/jwt';
 import { generateKeyPairSync } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { JsonWebTokenError, sign, SignOptions, TokenExpiredError } from 'jsonwebtoken';
 
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
-import type { LiveSessionState } from '../../sessions/session-state.loader';
+import type { LiveSessionState } from '../../sessions/live-session-state';
 import { SessionsService } from '../../sessions/sessions.service';
 import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
-import { BearerTokenClaims } from '../bearer-token-claims';
-import { BearerTokenVerifier } from '../bearer-token-verifier';
-import { SigningKeys } from '../signing-keys';
-import { CLOCK_TOLERANCE_SECONDS, JwtStrategy } from './jwt.strategy';
+import { BearerTokenClaims, CLOCK_TOLERANCE_SECONDS, TokenService } from '../token.service';
+import { JwtStrategy } from './jwt.strategy';
 import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 
 const SECRET = UNIT_TEST_SECRET;
@@ -60,9 +59,7 @@ const REFRESH_REQUEST = { routeOptions: { config: { acceptsReplacedToken: true }
 type SessionsMock = jest.Mocked<Pick<SessionsService, 'findLiveState'>>;
 
 function strategyWith(sessions: SessionsMock): JwtStrategy {
-  return new JwtStrategy(
-    new BearerTokenVerifier(CONFIG, new SigningKeys(CONFIG), sessions as unknown as SessionsService),
-  );
+  return new JwtStrategy(new TokenService(CONFIG, new JwtService()), sessions as unknown as SessionsService);
 }
 
 /** An HS256 token of `claims` (what TokenService issues), signed with `secret`. */
@@ -278,6 +275,16 @@ describe('JwtStrategy', () => {
         outcome: 'success',
         user: PRINCIPAL,
       });
+    });
+
+    it('fails a token whose kid names no key of the ring with InvalidBearerTokenError, before verifying it', async () => {
+      const result = await authenticate(
+        strategy,
+        `Bearer ${tokenOf(CLAIMS, { algorithm: 'HS256', keyid: 'unknown-kid' })}`,
+      );
+
+      expect(result.outcome).toBe('fail');
+      expect((result as { challenge: unknown }).challenge).toBeInstanceOf(InvalidBearerTokenError);
     });
 
     it('refuses text that is not a JWT', async () => {
