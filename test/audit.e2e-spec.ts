@@ -4,8 +4,7 @@ import { pgPoolOf } from '../src/database/pg-pool';
 import { decodeClaims, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
+import { TOKEN_REVOKED } from './support/contract-strings';
 
 interface AuditRow {
   event: string;

@@ -3,8 +3,7 @@ import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { bearer, http } from './support/http';
 import { BUILT, Server, startServer, stopServers } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
-
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
+import { bannedUntil, TOKEN_REVOKED } from './support/contract-strings';
 
 if (!BUILT) {
   if (process.env.CI) throw new Error('CI needs dist/ (npm run build) for the two-process ban test');
@@ -48,12 +47,7 @@ describeIfBuilt('a ban on one instance, seen by another at once', () => {
     const again = await http(second.url, 'POST', '/user/login', { body: { Username: username, Password: PASSWORD } });
     expect({ status: again.status, body: again.json }).toEqual({
       status: 403,
-      body: {
-        RequestType: 13,
-        StatusCode: 403,
-        Message: '此账号已被封禁，解封时间：2099-12-31 00:00:00 UTC。',
-        Data: {},
-      },
+      body: bannedUntil('2099-12-31 00:00:00 UTC'),
     });
   });
 });

@@ -10,12 +10,10 @@ import { AdminMessages, BanMessages } from '../src/contract/contract-messages';
 import { login, PASSWORD, register, registerAndLogin, uniqueUsername } from './support/accounts';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { BANNED_FOREVER, bannedUntil, INVALID_CREDENTIALS, TOKEN_REVOKED } from './support/contract-strings';
 
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 /** SessionsService's advisory lock class for "the sessions of one user" ("FGSL"). */
 const SESSION_LOCK_CLASS = 0x46_47_53_4c;
-const BANNED_FOREVER = { RequestType: 13, StatusCode: 403, Message: '此账号已被永久封禁。', Data: {} };
 
 const ROOT = join(__dirname, '..');
 const BUILT = existsSync(join(ROOT, 'dist/cli/users-ban.js'));
@@ -129,12 +127,7 @@ describe('bans', () => {
       });
       expect(status(refused)).toEqual({
         status: 403,
-        body: {
-          RequestType: 13,
-          StatusCode: 403,
-          Message: '此账号已被封禁，解封时间：2099-12-31 00:00:00 UTC。',
-          Data: {},
-        },
+        body: bannedUntil('2099-12-31 00:00:00 UTC'),
       });
 
       const unbanned = await admin('DELETE', `/admin/users/${username.toUpperCase()}/ban`);

@@ -3,15 +3,7 @@ import { http, HttpResponse } from './support/http';
 import { REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
 import { freePort } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
-
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const ACCOUNT_LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
-const TOO_MANY_LOGINS = { RequestType: 13, StatusCode: 429, Message: '请求过于频繁，请稍后再试。', Data: {} };
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests } from './support/contract-strings';
 
 const login = (server: TestApp, username: string, password: string): Promise<HttpResponse> =>
   http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
@@ -122,12 +114,7 @@ describe('rate limit per client address on login, register, findpassword and res
         body: { Username: uniqueUsername(), Password: PASSWORD },
       });
       expect(registration.status).toBe(429);
-      expect(registration.json).toEqual({
-        RequestType: 12,
-        StatusCode: 429,
-        Message: '请求过于频繁，请稍后再试。',
-        Data: {},
-      });
+      expect(registration.json).toEqual(tooManyRequests(12));
     } finally {
       await server.close();
     }
@@ -162,12 +149,7 @@ describe('rate limit per client address on login, register, findpassword and res
         }
         const limited = await http(server.url, 'POST', path, { body: body() });
         expect(limited.status).toBe(429);
-        expect(limited.json).toEqual({
-          RequestType: requestType,
-          StatusCode: 429,
-          Message: '请求过于频繁，请稍后再试。',
-          Data: {},
-        });
+        expect(limited.json).toEqual(tooManyRequests(requestType));
         expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
         // Each route counts apart: registration from the same address is still answered.
         expect(

@@ -6,15 +6,7 @@ import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { BUILT, spawnServer } from './support/service-process';
 import { startTestAppWithEnvironment, TestApp } from './support/test-app';
-
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const ACCOUNT_LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
-const TOO_MANY_LOGINS = { RequestType: 13, StatusCode: 429, Message: '请求过于频繁，请稍后再试。', Data: {} };
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS } from './support/contract-strings';
 
 const login = (server: TestApp, username: string, password: string): Promise<HttpResponse> =>
   http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });

@@ -7,6 +7,7 @@ import {
   JSON_CONTENT_TYPE,
   JWT,
   LOGIN_UNAVAILABLE,
+  REGISTRATION_UNAVAILABLE,
 } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -117,7 +118,7 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
 
         expect({ status: response.status, body: response.json }).toEqual({
           status: 400,
-          body: '服务器暂时无法处理注册请求。',
+          body: REGISTRATION_UNAVAILABLE,
         });
       },
       TIMEOUT_MS,

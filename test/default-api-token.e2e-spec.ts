@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { PASSWORD, uniqueUsername } from './support/accounts';
 import { http } from './support/http';
 import { BUILT, Server, startServer, stopServers } from './support/service-process';
+import { REGISTERED } from './support/contract-strings';
 
 const describeIfBuilt = BUILT ? describe : describe.skip;
 if (!BUILT) console.warn('default-api-token.e2e-spec: dist/main.js is missing; run `npm run build`.');
@@ -89,12 +90,7 @@ describeIfBuilt('the default API token (register.md: fungame_web_api)', () => {
       body: { Username: uniqueUsername(), Password: PASSWORD },
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(registration.json).toEqual({
-      RequestType: 12,
-      StatusCode: 200,
-      Message: '注册成功！请牢记您的账号与密码！',
-      Data: { success: true, type: 0 },
-    });
+    expect(registration.json).toEqual(REGISTERED);
 
     await stopServers(servers.splice(0));
     const second = await start({ NODE_ENV: 'development' });

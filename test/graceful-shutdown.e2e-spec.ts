@@ -8,6 +8,7 @@ import { setTimeout } from 'node:timers/promises';
 import { PASSWORD, register } from './support/accounts';
 import { REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
 import { BUILT, freePort, MAIN, ROOT, startServer } from './support/service-process';
+import { LOGGED_IN_MESSAGE } from './support/contract-strings';
 
 const describeIfBuilt = BUILT ? describe : describe.skip;
 if (!BUILT) {
@@ -163,7 +164,7 @@ describeIfBuilt('SIGTERM on node dist/main.js', () => {
         for (const outcome of inFlight) {
           expect(outcome.finishedAt).toBeGreaterThan(signalledAt);
           expect(JSON.parse(outcome.body!)).toEqual(
-            expect.objectContaining({ StatusCode: 200, Message: '登录成功！' }),
+            expect.objectContaining({ StatusCode: 200, Message: LOGGED_IN_MESSAGE }),
           );
         }
 

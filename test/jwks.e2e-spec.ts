@@ -5,8 +5,7 @@ import { sign } from 'jsonwebtoken';
 import { decodeClaims, registerAndLogin } from './support/accounts';
 import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
+import { TOKEN_REVOKED } from './support/contract-strings';
 
 function ecKeyPair(): { privatePem: string; publicPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

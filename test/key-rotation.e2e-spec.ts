@@ -1,8 +1,8 @@
 import { decodeClaims, login, register } from './support/accounts';
 import { bearer, http } from './support/http';
 import { BUILT, Server, startServer, stopServers } from './support/service-process';
+import { TOKEN_REVOKED } from './support/contract-strings';
 
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 const OLD_SECRET = 'key rotation e2e: the old secret of at least 32 bytes';
 const NEW_SECRET = 'key rotation e2e: the new secret of at least 32 bytes';
 

@@ -10,14 +10,7 @@ import { register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
-
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const ACCOUNT_LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, loggedIn } from './support/contract-strings';
 
 /**
  * The original FunGame server's hash, built here from its description alone: message = UTF-8 of the
@@ -211,12 +204,7 @@ describe('importing the users of the original FunGame database', () => {
       const response = await login(username, password);
 
       expect(response.status).toBe(200);
-      expect(response.json).toEqual({
-        RequestType: 13,
-        StatusCode: 200,
-        Message: '登录成功！',
-        Data: { bearerToken: expect.any(String), openToken: expect.any(String) },
-      });
+      expect(response.json).toEqual(loggedIn({ bearerToken: expect.any(String), openToken: expect.any(String) }));
       const stored = await storedPasswordOf(username);
       expect(stored).toEqual({
         password_hash: expect.stringMatching(/^\$2b\$04\$/),

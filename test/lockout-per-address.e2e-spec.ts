@@ -2,14 +2,7 @@ import { LoginLockoutService } from '../src/login-lockout/login-lockout.service'
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const ACCOUNT_LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS } from './support/contract-strings';
 
 /** A login from `address`, as the proxy in front of the service reports it (TRUST_PROXY=true). */
 const loginFrom = (server: TestApp, address: string, username: string, password: string): Promise<HttpResponse> =>

@@ -123,7 +123,7 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
       const response = await logout(sessions[0].token, query);
 
       expectLoggedOut(response);
-      expect(response.json).toEqual({ RequestType: 1, StatusCode: 200, Message: '你已成功退出登录！', Data: {} });
+      expect(response.json).toEqual(JSON.parse(LOGGED_OUT));
       for (const index of ended) expectTokenRefused(await me(sessions[index].token));
       for (const index of live) expect((await me(sessions[index].token)).status).toBe(200);
     });
@@ -151,7 +151,7 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
         );
 
         expectLogoutFailed(response);
-        expect(response.json).toEqual({ RequestType: 1, StatusCode: 400, Message: '退出登录失败！', Data: {} });
+        expect(response.json).toEqual(JSON.parse(LOGOUT_FAILED));
         expect(await endReasonOf(caller.id)).toBe('reuse_detected');
         expect(await auditEventsOf(caller.id)).toEqual(['login_succeeded']);
         for (const other of [second, third]) {

@@ -2,10 +2,10 @@ import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { bearer, http } from './support/http';
 import { OwnRedisServer, REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
 import { BUILT, freePort, Server, startServer, stopServers } from './support/service-process';
+import { TOKEN_REVOKED } from './support/contract-strings';
 
 const ATTACKER = '198.51.100.66';
 const PLAYER = '203.0.113.10';
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 
 /**
  * The processes run the build (`npm run build`) and share a redis-server of the test's own. Without them

@@ -11,10 +11,9 @@ import { MIGRATIONS } from '../src/database/migrations/migrations';
 import { login, register, registerAndLogin, uniqueUsername } from './support/accounts';
 import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { INVALID_CREDENTIALS, PASSWORD_TOO_SHORT, REGISTERED, TOKEN_REVOKED } from './support/contract-strings';
 
 const NEW_PASSWORD = 'An operator-chosen passw0rd';
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 
 const ROOT = join(__dirname, '..');
 const BUILT =
@@ -142,7 +141,7 @@ describe('npm run users:create -- <username>', () => {
 
   it("applies registration's password rules, with its messages", async () => {
     const outcome = await run(server, createUser, [uniqueUsername('operator')], 'short\n');
-    expect(outcome).toEqual({ status: 1, stdout: '', stderr: 'Refused: 密码长度至少为 8 个字符。\n' });
+    expect(outcome).toEqual({ status: 1, stdout: '', stderr: `Refused: ${PASSWORD_TOO_SHORT}\n` });
   });
 
   it("applies registration's name rules", async () => {
@@ -322,12 +321,7 @@ describeIfBuilt('npm run api-tokens:create / list / revoke (node dist/cli/*.js)'
           body: { Username: uniqueUsername(), Password: NEW_PASSWORD },
           headers: { authorization },
         });
-      expect((await registerWith(`Bearer ${token}`)).json).toEqual({
-        RequestType: 12,
-        StatusCode: 200,
-        Message: '注册成功！请牢记您的账号与密码！',
-        Data: { success: true, type: 0 },
-      });
+      expect((await registerWith(`Bearer ${token}`)).json).toEqual(REGISTERED);
 
       const listed = await runBuilt('dist/cli/api-tokens-list.js', []);
       expect(listed.status).toBe(0);

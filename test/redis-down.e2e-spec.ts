@@ -1,19 +1,13 @@
 import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register } from './support/accounts';
-import { JWT } from './support/contract-strings';
+import { JWT, loggedIn, TOO_MANY_LOGINS } from './support/contract-strings';
 import { http, HttpResponse } from './support/http';
 import { OwnRedisServer, REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
 import { freePort } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
 
-const LOGGED_IN = {
-  RequestType: 13,
-  StatusCode: 200,
-  Message: '登录成功！',
-  Data: { bearerToken: expect.stringMatching(JWT), openToken: expect.any(String) },
-};
-const TOO_MANY_LOGINS = { RequestType: 13, StatusCode: 429, Message: '请求过于频繁，请稍后再试。', Data: {} };
+const LOGGED_IN = loggedIn({ bearerToken: expect.stringMatching(JWT), openToken: expect.any(String) });
 const RATE_LIMIT = 4;
 /** A login at bcrypt cost 4 takes a few milliseconds; waiting on Redis took 0.85 s. */
 const PROMPT_MS = 500;

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
 import { decodeClaims, PASSWORD, register, uniqueUsername } from './support/accounts';
-import { expectLoggedOut, expectLogoutFailed } from './support/contract-strings';
+import {
+  expectLoggedOut,
+  expectLogoutFailed,
+  SESSION_ENDED,
+  SESSION_NOT_FOUND,
+  TOKEN_REVOKED,
+} from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, startTestAppWithEnvironment, TestApp } from './support/test-app';
 
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
-const SESSION_ENDED = '会话已结束。';
-const SESSION_NOT_FOUND = '会话不存在。';
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 interface Session {

@@ -6,6 +6,7 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 
 import { LoggedIn, registerAndLogin } from '../support/accounts';
 import { bearer, http } from '../support/http';
+import { UUID } from '../support/contract-strings';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -32,7 +33,6 @@ const SCREENSHOT = join(__dirname, 'artifacts', 'swagger-me.png');
 // the walk through the UI, take a few seconds each. Each step fails well inside that, with its own message.
 const TEST_TIMEOUT_MS = 30_000;
 const STEP_TIMEOUT_MS = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const browserInstalled = existsSync(CHROMIUM);
 const browserRequired = process.env.REQUIRE_BROWSER === '1';
