@@ -1,21 +1,16 @@
 import { ApiTokensService } from '../src/api-tokens/api-tokens.service';
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { bearer, http } from './support/http';
-import { BUILT, Server, startServer, stopServers } from './support/service-process';
+import { Server, startServer, stopServers } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
 import { bannedUntil, TOKEN_REVOKED } from './support/contract-strings';
-
-if (!BUILT) {
-  if (process.env.CI) throw new Error('CI needs dist/ (npm run build) for the two-process ban test');
-  console.warn('bans-multi-instance.e2e-spec: skipped, dist/ is missing; run `npm run build`.');
-}
-const describeIfBuilt = BUILT ? describe : describe.skip;
+import { BUILD, requires } from './support/requires';
 
 /**
  * Two service processes (`node dist/main.js`, production mode) on one database: a ban through one
  * instance's admin API refuses the player's token on the other at once, and its login there.
  */
-describeIfBuilt('a ban on one instance, seen by another at once', () => {
+requires(BUILD).describe('a ban on one instance, seen by another at once', () => {
   let first: Server;
   let second: Server;
   let tokens: TestApp;

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { spawn } from 'node:child_process';
@@ -11,14 +10,12 @@ import { login, PASSWORD, register, registerAndLogin, uniqueUsername } from './s
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import { BANNED_FOREVER, bannedUntil, INVALID_CREDENTIALS, TOKEN_REVOKED } from './support/contract-strings';
+import { BUILD, requires } from './support/requires';
 
 /** SessionsService's advisory lock class for "the sessions of one user" ("FGSL"). */
 const SESSION_LOCK_CLASS = 0x46_47_53_4c;
 
 const ROOT = join(__dirname, '..');
-const BUILT = existsSync(join(ROOT, 'dist/cli/users-ban.js'));
-const itIfBuilt = BUILT ? it : it.skip;
-if (!BUILT) console.warn('bans.e2e-spec: dist/ is missing, so the built users:ban is skipped; run `npm run build`.');
 
 function status(response: HttpResponse): { status: number; body: unknown } {
   return { status: response.status, body: response.json ?? response.text };
@@ -365,7 +362,7 @@ describe('bans', () => {
       expect((await login(server.url, username)).bearerToken).toMatch(/^eyJ/);
     });
 
-    itIfBuilt('runs from dist/ as an operator runs it', async () => {
+    requires(BUILD).it('runs from dist/ as an operator runs it', async () => {
       const account = await registerAndLogin(server.url);
 
       const outcome = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve, reject) => {

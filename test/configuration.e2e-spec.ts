@@ -4,9 +4,10 @@ import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
-import { BUILT, spawnServer } from './support/service-process';
+import { spawnServer } from './support/service-process';
 import { startTestAppWithEnvironment, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS } from './support/contract-strings';
+import { BUILD, requires } from './support/requires';
 
 const login = (server: TestApp, username: string, password: string): Promise<HttpResponse> =>
   http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
@@ -61,11 +62,7 @@ async function occupy(port: number): Promise<NetServer | undefined> {
   }
 }
 
-if (!BUILT && process.env.CI) throw new Error('CI needs dist/ (npm run build) for configuration.e2e-spec');
-if (!BUILT) console.warn('configuration.e2e-spec: the node dist/main.js tests are skipped; run `npm run build`.');
-const describeIfBuilt = BUILT ? describe : describe.skip;
-
-describeIfBuilt('node dist/main.js with an empty or bad variable', () => {
+requires(BUILD).describe('node dist/main.js with an empty or bad variable', () => {
   it('PORT= (empty) listens on the default port 3000, not on a random one', async () => {
     // With 127.0.0.1:3000 taken, a service that listens there fails and exits; one that took PORT= as 0
     // would listen on a random port and keep running.

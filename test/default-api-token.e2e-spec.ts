@@ -6,11 +6,9 @@ import { Client } from 'pg';
 
 import { PASSWORD, uniqueUsername } from './support/accounts';
 import { http } from './support/http';
-import { BUILT, Server, startServer, stopServers } from './support/service-process';
+import { Server, startServer, stopServers } from './support/service-process';
 import { REGISTERED } from './support/contract-strings';
-
-const describeIfBuilt = BUILT ? describe : describe.skip;
-if (!BUILT) console.warn('default-api-token.e2e-spec: dist/main.js is missing; run `npm run build`.');
+import { BUILD, requires } from './support/requires';
 
 /**
  * A database of its own on the test server: the default token's id is one per database, and another
@@ -45,7 +43,7 @@ async function apiTokenIds(databaseUrl: string): Promise<string[]> {
   }
 }
 
-describeIfBuilt('the default API token (register.md: fungame_web_api)', () => {
+requires(BUILD).describe('the default API token (register.md: fungame_web_api)', () => {
   let dataDir: string;
   let database: { url: string; drop: () => Promise<void> };
   const servers: Server[] = [];

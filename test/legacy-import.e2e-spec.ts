@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,6 +11,7 @@ import { http, HttpResponse } from './support/http';
 import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, loggedIn } from './support/contract-strings';
+import { BUILD, requires } from './support/requires';
 
 /**
  * The original FunGame server's hash, built here from its description alone: message = UTF-8 of the
@@ -24,12 +25,6 @@ function funGameHash(password: string, key: string): string {
 
 const ROOT = join(__dirname, '..');
 const BUILT_COMMAND = 'dist/cli/import-legacy-users.js';
-const itIfBuilt = existsSync(join(ROOT, BUILT_COMMAND)) ? it : it.skip;
-if (!existsSync(join(ROOT, BUILT_COMMAND))) {
-  console.warn(
-    `legacy-import.e2e-spec: ${BUILT_COMMAND} is missing, so the built command is skipped; run \`npm run build\`.`,
-  );
-}
 
 interface Account {
   username: string;
@@ -323,7 +318,7 @@ describe('importing the users of the original FunGame database', () => {
     expect(run.stderr).toContain(message);
   });
 
-  itIfBuilt(
+  requires(BUILD).it(
     'npm run users:import refuses a CSV file with an unclosed quote: status 1, the line, and no account written',
     async () => {
       // Valid accounts before and after the broken line: an import that went on past it (or stopped

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { Client } from 'pg';
@@ -12,16 +11,11 @@ import { login, register, registerAndLogin, uniqueUsername } from './support/acc
 import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import { INVALID_CREDENTIALS, PASSWORD_TOO_SHORT, REGISTERED, TOKEN_REVOKED } from './support/contract-strings';
+import { BUILD, requires } from './support/requires';
 
 const NEW_PASSWORD = 'An operator-chosen passw0rd';
 
 const ROOT = join(__dirname, '..');
-const BUILT =
-  existsSync(join(ROOT, 'dist/cli/users-create.js')) && existsSync(join(ROOT, 'dist/database/data-source.js'));
-const describeIfBuilt = BUILT ? describe : describe.skip;
-if (!BUILT) {
-  console.warn('operator-commands.e2e-spec: dist/ is missing, so the built commands are skipped; run `npm run build`.');
-}
 
 interface Outcome {
   status: number;
@@ -221,7 +215,7 @@ describe('npm run sessions:end-all -- <username>', () => {
   });
 });
 
-describeIfBuilt('the built commands (node dist/cli/*.js, as the npm scripts run them)', () => {
+requires(BUILD).describe('the built commands (node dist/cli/*.js, as the npm scripts run them)', () => {
   let server: TestApp;
 
   beforeAll(async () => {
@@ -293,7 +287,7 @@ describeIfBuilt('the built commands (node dist/cli/*.js, as the npm scripts run 
   });
 });
 
-describeIfBuilt('npm run api-tokens:create / list / revoke (node dist/cli/*.js)', () => {
+requires(BUILD).describe('npm run api-tokens:create / list / revoke (node dist/cli/*.js)', () => {
   // Registration as deployed: an API token required (the test app's default leaves it off).
   let guarded: TestApp;
 
@@ -385,58 +379,61 @@ describeIfBuilt('npm run api-tokens:create / list / revoke (node dist/cli/*.js)'
   });
 });
 
-describeIfBuilt('npm run migration:run / migration:revert (the TypeORM CLI on dist/database/data-source.js)', () => {
-  const serverUrl = new URL(process.env.TEST_SERVER_DATABASE_URL!);
-  const database = `${serverUrl.pathname.slice(1) || 'postgres'}_migrations_${process.pid}`;
-  const databaseUrl = new URL(serverUrl);
-  databaseUrl.pathname = `/${database}`;
+requires(BUILD).describe(
+  'npm run migration:run / migration:revert (the TypeORM CLI on dist/database/data-source.js)',
+  () => {
+    const serverUrl = new URL(process.env.TEST_SERVER_DATABASE_URL!);
+    const database = `${serverUrl.pathname.slice(1) || 'postgres'}_migrations_${process.pid}`;
+    const databaseUrl = new URL(serverUrl);
+    databaseUrl.pathname = `/${database}`;
 
-  const admin = async <T>(work: (client: Client) => Promise<T>, url = serverUrl.toString()): Promise<T> => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
-  const tables = (): Promise<string[]> =>
-    admin(async (client) => {
-      const { rows } = await client.query<{ name: string }>(
-        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    const admin = async <T>(work: (client: Client) => Promise<T>, url = serverUrl.toString()): Promise<T> => {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await work(client);
+      } finally {
+        await client.end();
+      }
+    };
+    const tables = (): Promise<string[]> =>
+      admin(async (client) => {
+        const { rows } = await client.query<{ name: string }>(
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+        );
+        return rows.map((row) => row.name);
+      }, databaseUrl.toString());
+    const typeorm = (command: string): Promise<Outcome> =>
+      runBuilt(
+        'node_modules/typeorm/cli.js',
+        [command, '-d', 'dist/database/data-source.js'],
+        '',
+        databaseUrl.toString(),
       );
-      return rows.map((row) => row.name);
-    }, databaseUrl.toString());
-  const typeorm = (command: string): Promise<Outcome> =>
-    runBuilt(
-      'node_modules/typeorm/cli.js',
-      [command, '-d', 'dist/database/data-source.js'],
-      '',
-      databaseUrl.toString(),
-    );
 
-  beforeAll(() => admin((client) => client.query(`CREATE DATABASE "${database}"`)));
-  afterAll(() => admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)));
+    beforeAll(() => admin((client) => client.query(`CREATE DATABASE "${database}"`)));
+    afterAll(() => admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)));
 
-  it('migrates an empty database, reverts one migration at a time, and migrates again', async () => {
-    expect((await typeorm('migration:run')).status).toBe(0);
-    const migrated = await tables();
-    expect(migrated).toEqual(
-      expect.arrayContaining(['audit_events', 'login_failures', 'migrations', 'sessions', 'users']),
-    );
+    it('migrates an empty database, reverts one migration at a time, and migrates again', async () => {
+      expect((await typeorm('migration:run')).status).toBe(0);
+      const migrated = await tables();
+      expect(migrated).toEqual(
+        expect.arrayContaining(['audit_events', 'login_failures', 'migrations', 'sessions', 'users']),
+      );
 
-    // Newest first, each in its turn.
-    for (const migration of [...MIGRATIONS].reverse()) {
-      const revert = await typeorm('migration:revert');
-      expect(revert.status).toBe(0);
-      expect(revert.stdout).toContain(`Migration ${migration.name} has been reverted successfully`);
-    }
-    expect(await tables()).toEqual(['migrations']);
+      // Newest first, each in its turn.
+      for (const migration of [...MIGRATIONS].reverse()) {
+        const revert = await typeorm('migration:revert');
+        expect(revert.status).toBe(0);
+        expect(revert.stdout).toContain(`Migration ${migration.name} has been reverted successfully`);
+      }
+      expect(await tables()).toEqual(['migrations']);
 
-    expect((await typeorm('migration:run')).status).toBe(0);
-    expect(await tables()).toEqual(migrated);
-    const again = await typeorm('migration:run');
-    expect(again.status).toBe(0);
-    expect(again.stdout).toContain('No migrations are pending');
-  });
-});
+      expect((await typeorm('migration:run')).status).toBe(0);
+      expect(await tables()).toEqual(migrated);
+      const again = await typeorm('migration:run');
+      expect(again.status).toBe(0);
+      expect(again.stdout).toContain('No migrations are pending');
+    });
+  },
+);
