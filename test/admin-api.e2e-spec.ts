@@ -30,7 +30,7 @@ describe('the admin API (/admin, API tokens with the admin scope)', () => {
 
   beforeAll(async () => {
     // Two failures lock a name for this address (every request here comes from 127.0.0.1).
-    server = await startTestApp({}, { loginMaxFailures: 2, rateLimit: 1_000_000 });
+    server = await startTestApp({ bruteForce: { loginMaxFailures: 2, rateLimit: 1_000_000 } });
     adminTokenId = uniqueUsername('ops').toLowerCase();
     adminToken = await server.app.get(ApiTokensService).create(adminTokenId, ['admin']);
   });

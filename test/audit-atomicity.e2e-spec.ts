@@ -11,6 +11,7 @@ import {
 } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { createThrowawayDatabase, ThrowawayDatabase } from './support/throwaway-database';
 
 /**
  * A state change and its audit row commit together or not at all. The app runs on a database of its
@@ -20,30 +21,15 @@ import { startTestApp, TestApp } from './support/test-app';
  * retrying with the token it still holds was then taken for a thief).
  */
 describe('a state change and its audit row (one commit)', () => {
-  let admin: Client;
+  let database: ThrowawayDatabase;
   let app: Client;
-  let database: string;
   let server: TestApp;
 
   beforeAll(async () => {
-    const url = new URL(process.env.DATABASE_URL!);
-    // Under the worker's name, so the global teardown's pattern also drops it if this file cannot.
-    database = `${url.pathname.slice(1)}_audit`;
-    admin = new Client({ connectionString: process.env.TEST_SERVER_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${database}"`);
-
-    const workerUrl = process.env.DATABASE_URL;
-    url.pathname = `/${database}`;
-    process.env.DATABASE_URL = url.toString();
-    try {
-      // No grace by time: a replaced token whose successor was used is at once taken as stolen.
-      server = await startTestApp({ refreshReuseGraceMs: 0 });
-    } finally {
-      process.env.DATABASE_URL = workerUrl;
-    }
-    app = new Client({ connectionString: url.toString() });
+    database = await createThrowawayDatabase('audit');
+    // No grace by time: a replaced token whose successor was used is at once taken as stolen.
+    server = await startTestApp({ auth: { refreshReuseGraceMs: 0 }, env: { DATABASE_URL: database.url } });
+    app = new Client({ connectionString: database.url });
     await app.connect();
     await app.query(`
       CREATE FUNCTION refuse_audit_rows() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,8 +39,7 @@ describe('a state change and its audit row (one commit)', () => {
   afterAll(async () => {
     await server?.close();
     await app?.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   });
 
   /** Runs `action` while every INSERT into audit_events fails. */

@@ -26,7 +26,7 @@ describe('the audit trail (audit_events)', () => {
 
   beforeAll(async () => {
     // No grace for a replaced token: presenting one again is at once taken as theft.
-    server = await startTestApp({ refreshReuseGraceMs: 0 });
+    server = await startTestApp({ auth: { refreshReuseGraceMs: 0 } });
   });
   afterAll(() => server.close());
 

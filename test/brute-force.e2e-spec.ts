@@ -74,7 +74,9 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
   });
 
   it('doubles each further lock up to the maximum, and forgets after a success', async () => {
-    const server = await startTestApp({}, { lockoutBaseMs: 1_000, lockoutMaxMs: 3_000, loginMaxFailures: 2 });
+    const server = await startTestApp({
+      bruteForce: { lockoutBaseMs: 1_000, lockoutMaxMs: 3_000, loginMaxFailures: 2 },
+    });
     try {
       const username = await register(server.url);
       const lockSeconds = async (): Promise<number> => {
@@ -100,7 +102,7 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
 
 describe('rate limit per client address on login, register, findpassword and resetpassword (@nestjs/throttler)', () => {
   it('answers 429 with Retry-After and the PayloadModel once the limit is used up', async () => {
-    const server = await startTestApp({}, { rateLimit: 3, rateWindowMs: 60_000 });
+    const server = await startTestApp({ bruteForce: { rateLimit: 3, rateWindowMs: 60_000 } });
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         expect((await login(server, uniqueUsername(), PASSWORD)).status).toBe(401);
@@ -136,7 +138,7 @@ describe('rate limit per client address on login, register, findpassword and res
   ])(
     '%s: 429 with Retry-After and its PayloadModel (RequestType %d) once the limit is used up',
     async (path, requestType, body) => {
-      const server = await startTestApp({}, { rateLimit: 3, rateWindowMs: 60_000 });
+      const server = await startTestApp({ bruteForce: { rateLimit: 3, rateWindowMs: 60_000 } });
       try {
         for (let attempt = 0; attempt < 3; attempt++) {
           const answered = await http(server.url, 'POST', path, { body: body() });
@@ -170,8 +172,8 @@ describe('rate limit per client address on login, register, findpassword and res
   requires(REDIS_SERVER).it('shares the counters between instances through Redis when REDIS_URL is set', async () => {
     const redis = await startOwnRedisServer(await freePort());
     const settings = { rateLimit: 4, redisUrl: redis.url, redisKeyPrefix: 'fungame-auth-test:' };
-    const first = await startTestApp({}, settings);
-    const second = await startTestApp({}, settings);
+    const first = await startTestApp({ bruteForce: settings });
+    const second = await startTestApp({ bruteForce: settings });
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         expect((await login(first, uniqueUsername(), PASSWORD)).status).toBe(401);

@@ -5,7 +5,7 @@ import { setTimeout } from 'node:timers/promises';
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { spawnServer } from './support/service-process';
-import { startTestAppWithEnvironment, TestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS } from './support/contract-strings';
 import { BUILD, requires } from './support/requires';
 
@@ -15,7 +15,7 @@ const login = (server: TestApp, username: string, password: string): Promise<Htt
 describe('an empty variable counts as unset (AUTH_RATE_LIMIT= and LOGIN_MAX_FAILURES=)', () => {
   let server: TestApp;
   beforeAll(async () => {
-    server = await startTestAppWithEnvironment({ AUTH_RATE_LIMIT: '', LOGIN_MAX_FAILURES: '' });
+    server = await startTestApp({ env: { AUTH_RATE_LIMIT: '', LOGIN_MAX_FAILURES: '' } });
   });
   afterAll(() => server.close());
 

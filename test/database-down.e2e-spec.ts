@@ -1,5 +1,3 @@
-import { Client } from 'pg';
-
 import { LoggedIn, login, PASSWORD, registerAndLogin, uniqueUsername } from './support/accounts';
 import {
   expectLogoutFailed,
@@ -11,6 +9,7 @@ import {
 } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { createThrowawayDatabase, ThrowawayDatabase } from './support/throwaway-database';
 
 const TIMEOUT_MS = 20_000;
 
@@ -20,35 +19,19 @@ const TIMEOUT_MS = 20_000;
  * the other files use, is never touched.
  */
 describe('the database down (CONTRACT.md: internal failure)', () => {
-  let admin: Client;
-  let database: string;
+  let database: ThrowawayDatabase;
   let server: TestApp;
   let account: LoggedIn;
 
   beforeAll(async () => {
-    const url = new URL(process.env.DATABASE_URL!);
-    // Under the worker's name, so the global teardown's pattern also drops it if this file cannot.
-    database = `${url.pathname.slice(1)}_down`;
-    admin = new Client({ connectionString: process.env.TEST_SERVER_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${database}"`);
-
-    const workerUrl = process.env.DATABASE_URL;
-    url.pathname = `/${database}`;
-    process.env.DATABASE_URL = url.toString();
-    try {
-      server = await startTestApp();
-    } finally {
-      process.env.DATABASE_URL = workerUrl;
-    }
+    database = await createThrowawayDatabase('down');
+    server = await startTestApp({ env: { DATABASE_URL: database.url } });
     account = await registerAndLogin(server.url);
   }, TIMEOUT_MS);
 
   afterAll(async () => {
     await server?.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }, TIMEOUT_MS);
 
   const me = (token: string): Promise<HttpResponse> => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
@@ -66,15 +49,15 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
 
   describe('while the database refuses connections', () => {
     beforeAll(async () => {
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+      await database.admin.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS false`);
       // Waits (up to 5 s) for each backend to be gone, so no query of the app can still reach one.
-      await admin.query(
+      await database.admin.query(
         'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [database],
+        [database.name],
       );
     }, TIMEOUT_MS);
     afterAll(async () => {
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      await database.admin.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS true`);
     });
 
     it(

@@ -40,7 +40,7 @@ describe('hostile input', () => {
   const loggedErrors = recordLoggedErrors();
 
   beforeAll(async () => {
-    server = await startTestApp({ bcryptCost: 4 });
+    server = await startTestApp({ auth: { bcryptCost: 4 } });
   });
   afterAll(async () => {
     loggedErrors.restore();
@@ -601,7 +601,7 @@ describe('hostile input', () => {
       const original = await passwordHashOf(username);
       expect(original).toMatch(/^\$2b\$04\$/);
 
-      const stronger = await startTestApp({ bcryptCost: 5 });
+      const stronger = await startTestApp({ auth: { bcryptCost: 5 } });
       try {
         expect(
           (await http(stronger.url, 'POST', '/user/login', { body: { Username: username, Password: PASSWORD } }))

@@ -38,7 +38,9 @@ describe('ES256 tokens and the JWKS', () => {
   let after: TestApp | undefined;
 
   beforeAll(async () => {
-    before = await startTestApp({ algorithm: 'ES256', jwtSecret: undefined, privateKeyPem: first.privatePem });
+    before = await startTestApp({
+      auth: { algorithm: 'ES256', jwtSecret: undefined, privateKeyPem: first.privatePem },
+    });
   });
 
   afterAll(async () => {
@@ -100,10 +102,12 @@ describe('ES256 tokens and the JWKS', () => {
     // One app at a time: passport keeps one 'jwt' strategy per process, the last one registered.
     await before.close();
     after = await startTestApp({
-      algorithm: 'ES256',
-      jwtSecret: undefined,
-      privateKeyPem: second.privatePem,
-      previousPublicKeysPem: [first.publicPem],
+      auth: {
+        algorithm: 'ES256',
+        jwtSecret: undefined,
+        privateKeyPem: second.privatePem,
+        previousPublicKeysPem: [first.publicPem],
+      },
     });
 
     const rotated = after;

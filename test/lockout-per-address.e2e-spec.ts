@@ -21,7 +21,9 @@ beforeAll(async () => {
   // Read when the Fastify adapter is made, as main.ts reads it.
   process.env.TRUST_PROXY = 'true';
   // The per-address rate limit is not under test here: a high one keeps it out of the way.
-  server = await startTestApp({}, { rateLimit: 1_000_000, nameMaxFailures: 20, nameThrottleBaseMs: 30_000 });
+  server = await startTestApp({
+    bruteForce: { rateLimit: 1_000_000, nameMaxFailures: 20, nameThrottleBaseMs: 30_000 },
+  });
 });
 afterAll(async () => {
   await server.close();

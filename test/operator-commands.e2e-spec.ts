@@ -292,7 +292,7 @@ requires(BUILD).describe('npm run api-tokens:create / list / revoke (node dist/c
   let guarded: TestApp;
 
   beforeAll(async () => {
-    guarded = await startTestApp({}, {}, { requiresApiToken: true });
+    guarded = await startTestApp({ registration: { requiresApiToken: true } });
   });
   afterAll(() => guarded.close());
 

@@ -31,7 +31,7 @@ requires(REDIS_SERVER).describe('the per-address rate limit while Redis is down'
   let username: string;
 
   const start = (): Promise<TestApp> =>
-    startTestApp({}, { redisUrl: redis.url, rateLimit: RATE_LIMIT, rateWindowMs: 60_000 });
+    startTestApp({ bruteForce: { redisUrl: redis.url, rateLimit: RATE_LIMIT, rateWindowMs: 60_000 } });
   const login = async (server: TestApp): Promise<HttpResponse & { ms: number }> => {
     const started = performance.now();
     const response = await http(server.url, 'POST', '/user/login', {

@@ -184,7 +184,7 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
   });
 
   it('refuses a token past its configured lifetime and the clock tolerance, on refresh and /user/me', async () => {
-    const shortLived = await startTestApp({ tokenLifetimeSeconds: 1 });
+    const shortLived = await startTestApp({ auth: { tokenLifetimeSeconds: 1 } });
     try {
       const account = await registerAndLogin(shortLived.url);
       const { exp, iat } = decodeClaims(account.bearerToken) as { exp: number; iat: number };

@@ -39,7 +39,9 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    server = await startTestApp({}, {}, { emailVerification: true, requiresApiToken: true, smtpUrl: smtp.url });
+    server = await startTestApp({
+      registration: { emailVerification: true, requiresApiToken: true, smtpUrl: smtp.url },
+    });
     apiToken = await server.app.get(ApiTokensService).create(uniqueUsername('web').toLowerCase(), ['register']);
   });
   afterAll(async () => {
@@ -547,7 +549,9 @@ describe('POST /user/register with REGISTRATION_EMAIL_VERIFICATION and REGISTRAT
   let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestApp({}, {}, { emailVerification: false, requiresApiToken: false, smtpUrl: undefined });
+    server = await startTestApp({
+      registration: { emailVerification: false, requiresApiToken: false, smtpUrl: undefined },
+    });
   });
   afterAll(() => server.close());
 

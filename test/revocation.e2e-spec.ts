@@ -111,7 +111,7 @@ describe('reuse detection (refreshReuseGraceMs: 0: no grace by time)', () => {
   let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestApp({ refreshReuseGraceMs: 0 });
+    server = await startTestApp({ auth: { refreshReuseGraceMs: 0 } });
   });
   afterAll(() => server.close());
 

@@ -9,7 +9,7 @@ import {
   TOKEN_REVOKED,
 } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
-import { startTestApp, startTestAppWithEnvironment, TestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -87,9 +87,9 @@ describe('sessions a player controls', () => {
   // these tests are about.
   beforeAll(async () => {
     server = await startTestApp();
-    single = await startTestAppWithEnvironment({ SESSION_MAX_PER_USER: '1', SESSION_MAX_AGE: '1h' });
-    limited = await startTestAppWithEnvironment({ SESSION_MAX_PER_USER: '3' });
-    limitedPeer = await startTestAppWithEnvironment({ SESSION_MAX_PER_USER: '3' });
+    single = await startTestApp({ env: { SESSION_MAX_PER_USER: '1', SESSION_MAX_AGE: '1h' } });
+    limited = await startTestApp({ env: { SESSION_MAX_PER_USER: '3' } });
+    limitedPeer = await startTestApp({ env: { SESSION_MAX_PER_USER: '3' } });
   });
   afterAll(async () => {
     for (const app of [limitedPeer, limited, single, server]) await app?.close();
