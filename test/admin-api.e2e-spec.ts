@@ -25,8 +25,7 @@ describe('the admin API (/admin, API tokens with the admin scope)', () => {
   const admin = (method: string, path: string, body?: unknown): Promise<HttpResponse> =>
     http(server.url, method, path, { headers: bearer(adminToken), body });
 
-  const failLogin = (username: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: 'not the password' } });
+  const failLogin = (username: string): Promise<HttpResponse> => server.api.login(username, 'not the password');
 
   beforeAll(async () => {
     // Two failures lock a name for this address (every request here comes from 127.0.0.1).

@@ -9,7 +9,7 @@ import {
   LOGIN_UNAVAILABLE,
   REQUEST_UNAVAILABLE,
 } from './support/contract-strings';
-import { bearer, http, HttpResponse } from './support/http';
+import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import { createThrowawayDatabase, ThrowawayDatabase } from './support/throwaway-database';
 
@@ -55,10 +55,6 @@ describe('a state change and its audit row (one commit)', () => {
     }
   }
 
-  const me = (token: string): Promise<HttpResponse> => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
-  const refresh = (token: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/refresh', { headers: bearer(token) });
-
   async function sessionOf(token: string): Promise<{ ended: boolean; endReason: string | null; rotated: boolean }> {
     const sid = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string };
     const { rows } = await app.query<{ ended: boolean; end_reason: string | null; rotated: boolean }>(
@@ -83,13 +79,13 @@ describe('a state change and its audit row (one commit)', () => {
     const account = await registerAndLogin(server.url);
     const before = await auditCount();
 
-    expectRequestUnavailable(await whileAuditFails(() => refresh(account.bearerToken)));
+    expectRequestUnavailable(await whileAuditFails(() => server.api.refresh(account.bearerToken)));
 
     expect(await sessionOf(account.bearerToken)).toEqual({ ended: false, endReason: null, rotated: false });
-    expect((await me(account.bearerToken)).status).toBe(200);
+    expect((await server.api.me(account.bearerToken)).status).toBe(200);
     expect(await auditCount()).toBe(before);
     // The retry succeeds, with its audit row.
-    expect((await refresh(account.bearerToken)).status).toBe(200);
+    expect((await server.api.refresh(account.bearerToken)).status).toBe(200);
     expect(await auditCount()).toBe(before + 1);
   });
 
@@ -125,7 +121,7 @@ describe('a state change and its audit row (one commit)', () => {
     );
 
     expect(await sessionOf(account.bearerToken)).toEqual({ ended: false, endReason: null, rotated: false });
-    expect((await me(account.bearerToken)).status).toBe(200);
+    expect((await server.api.me(account.bearerToken)).status).toBe(200);
   });
 
   it('logout of the other sessions: answers 400, and they go on', async () => {
@@ -144,15 +140,15 @@ describe('a state change and its audit row (one commit)', () => {
 
   it('reuse of a replaced token: answers 400, and the session is not ended', async () => {
     const account = await registerAndLogin(server.url);
-    const successor = (await refresh(account.bearerToken)).json as string;
-    expect((await me(successor)).status).toBe(200);
+    const successor = (await server.api.refresh(account.bearerToken)).json as string;
+    expect((await server.api.me(successor)).status).toBe(200);
 
-    expectRequestUnavailable(await whileAuditFails(() => refresh(account.bearerToken)));
+    expectRequestUnavailable(await whileAuditFails(() => server.api.refresh(account.bearerToken)));
 
     expect(await sessionOf(successor)).toEqual({ ended: false, endReason: null, rotated: true });
-    expect((await me(successor)).status).toBe(200);
+    expect((await server.api.me(successor)).status).toBe(200);
     // Without the fault, the same replay ends the session (and is audited).
-    expectTokenRefused(await refresh(account.bearerToken));
+    expectTokenRefused(await server.api.refresh(account.bearerToken));
     expect(await sessionOf(successor)).toEqual({ ended: true, endReason: 'reuse_detected', rotated: true });
   });
 
@@ -180,7 +176,7 @@ describe('a state change and its audit row (one commit)', () => {
     });
     expect(await hashOf()).toBe(hashBefore);
     expect(await sessionOf(other.bearerToken)).toEqual({ ended: false, endReason: null, rotated: false });
-    expect((await me(other.bearerToken)).status).toBe(200);
+    expect((await server.api.me(other.bearerToken)).status).toBe(200);
     // The old password still logs in; without the fault the same change goes through.
     expect((await login(server.url, account.username)).bearerToken).toEqual(expect.any(String));
     const retried = await http(server.url, 'PUT', '/usercenter/updatepassword', {

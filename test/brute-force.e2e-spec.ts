@@ -1,17 +1,14 @@
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
+import { http } from './support/http';
 import { startOwnRedisServer } from './support/redis';
 import { startTestApp, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests } from './support/contract-strings';
 import { REDIS_SERVER, requires } from './support/requires';
 import { freePort } from './support/free-port';
 
-const login = (server: TestApp, username: string, password: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
-
 async function failLogins(server: TestApp, username: string, times: number): Promise<void> {
   for (let attempt = 0; attempt < times; attempt++) {
-    const response = await login(server, username, 'not the password');
+    const response = await server.api.login(username, 'not the password');
     expect(response.json).toEqual(INVALID_CREDENTIALS);
   }
 }
@@ -33,7 +30,7 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
     const username = await register(first.url);
     await failLogins(first, username, 5);
 
-    const response = await login(first, username, PASSWORD);
+    const response = await first.api.login(username, PASSWORD);
     expect(response.status).toBe(429);
     expect(response.json).toEqual(ACCOUNT_LOCKED);
     const retryAfter = Number(response.headers['retry-after']);
@@ -46,14 +43,14 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
     await failLogins(first, username, 3);
     await failLogins(second, username, 2);
 
-    expect((await login(second, username, PASSWORD)).status).toBe(429);
-    expect((await login(first, username, PASSWORD)).status).toBe(429);
+    expect((await second.api.login(username, PASSWORD)).status).toBe(429);
+    expect((await first.api.login(username, PASSWORD)).status).toBe(429);
   });
 
   it('locks names that do not exist alike, so a lock reveals nothing', async () => {
     const nobody = uniqueUsername('nobody');
     await failLogins(first, nobody, 5);
-    const response = await login(first, nobody, PASSWORD);
+    const response = await first.api.login(nobody, PASSWORD);
     expect(response.status).toBe(429);
     expect(response.json).toEqual(ACCOUNT_LOCKED);
   });
@@ -61,16 +58,16 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
   it('counts only consecutive failures: a success resets the count', async () => {
     const username = await register(first.url);
     await failLogins(first, username, 4);
-    expect((await login(first, username, PASSWORD)).status).toBe(200);
+    expect((await first.api.login(username, PASSWORD)).status).toBe(200);
     await failLogins(first, username, 4);
-    expect((await login(first, username, PASSWORD)).status).toBe(200);
+    expect((await first.api.login(username, PASSWORD)).status).toBe(200);
   });
 
   it('counts the name in any letter case as one', async () => {
     const username = await register(first.url);
     await failLogins(first, username.toUpperCase(), 3);
     await failLogins(first, username, 2);
-    expect((await login(first, username, PASSWORD)).status).toBe(429);
+    expect((await first.api.login(username, PASSWORD)).status).toBe(429);
   });
 
   it('doubles each further lock up to the maximum, and forgets after a success', async () => {
@@ -81,7 +78,7 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
       const username = await register(server.url);
       const lockSeconds = async (): Promise<number> => {
         await failLogins(server, username, 2);
-        const locked = await login(server, username, PASSWORD);
+        const locked = await server.api.login(username, PASSWORD);
         expect(locked.status).toBe(429);
         const seconds = Number(locked.headers['retry-after']);
         await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100));
@@ -92,7 +89,7 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
       expect(await lockSeconds()).toBe(3);
       expect(await lockSeconds()).toBe(3);
 
-      expect((await login(server, username, PASSWORD)).status).toBe(200);
+      expect((await server.api.login(username, PASSWORD)).status).toBe(200);
       expect(await lockSeconds()).toBe(1);
     } finally {
       await server.close();
@@ -105,9 +102,9 @@ describe('rate limit per client address on login, register, findpassword and res
     const server = await startTestApp({ bruteForce: { rateLimit: 3, rateWindowMs: 60_000 } });
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        expect((await login(server, uniqueUsername(), PASSWORD)).status).toBe(401);
+        expect((await server.api.login(uniqueUsername(), PASSWORD)).status).toBe(401);
       }
-      const limited = await login(server, uniqueUsername(), PASSWORD);
+      const limited = await server.api.login(uniqueUsername(), PASSWORD);
       expect(limited.status).toBe(429);
       expect(limited.json).toEqual(TOO_MANY_LOGINS);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -176,11 +173,11 @@ describe('rate limit per client address on login, register, findpassword and res
     const second = await startTestApp({ bruteForce: settings });
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
-        expect((await login(first, uniqueUsername(), PASSWORD)).status).toBe(401);
-        expect((await login(second, uniqueUsername(), PASSWORD)).status).toBe(401);
+        expect((await first.api.login(uniqueUsername(), PASSWORD)).status).toBe(401);
+        expect((await second.api.login(uniqueUsername(), PASSWORD)).status).toBe(401);
       }
-      expect((await login(first, uniqueUsername(), PASSWORD)).status).toBe(429);
-      expect((await login(second, uniqueUsername(), PASSWORD)).status).toBe(429);
+      expect((await first.api.login(uniqueUsername(), PASSWORD)).status).toBe(429);
+      expect((await second.api.login(uniqueUsername(), PASSWORD)).status).toBe(429);
     } finally {
       await first.close();
       await second.close();

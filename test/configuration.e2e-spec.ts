@@ -3,14 +3,10 @@ import { createServer, Server as NetServer } from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
 import { spawnServer } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS } from './support/contract-strings';
 import { BUILD, requires } from './support/requires';
-
-const login = (server: TestApp, username: string, password: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
 
 describe('an empty variable counts as unset (AUTH_RATE_LIMIT= and LOGIN_MAX_FAILURES=)', () => {
   let server: TestApp;
@@ -22,15 +18,15 @@ describe('an empty variable counts as unset (AUTH_RATE_LIMIT= and LOGIN_MAX_FAIL
   it('locks a name after the default 5 failures and limits an address to the default 20 logins a minute', async () => {
     const username = await register(server.url);
     for (let attempt = 1; attempt <= 5; attempt++) {
-      expect((await login(server, username, 'not the password')).json).toEqual(INVALID_CREDENTIALS);
+      expect((await server.api.login(username, 'not the password')).json).toEqual(INVALID_CREDENTIALS);
     }
-    expect((await login(server, username, PASSWORD)).json).toEqual(ACCOUNT_LOCKED);
+    expect((await server.api.login(username, PASSWORD)).json).toEqual(ACCOUNT_LOCKED);
 
     // Logins 7 to 20 of this address, each for a name of its own so that no lock answers first.
     for (let attempt = 7; attempt <= 20; attempt++) {
-      expect((await login(server, uniqueUsername('nobody'), PASSWORD)).json).toEqual(INVALID_CREDENTIALS);
+      expect((await server.api.login(uniqueUsername('nobody'), PASSWORD)).json).toEqual(INVALID_CREDENTIALS);
     }
-    const limited = await login(server, uniqueUsername('nobody'), PASSWORD);
+    const limited = await server.api.login(uniqueUsername('nobody'), PASSWORD);
     expect(limited.status).toBe(429);
     expect(limited.json).toEqual(TOO_MANY_LOGINS);
   });

@@ -7,7 +7,7 @@ import {
   LOGIN_UNAVAILABLE,
   REGISTRATION_UNAVAILABLE,
 } from './support/contract-strings';
-import { bearer, http, HttpResponse } from './support/http';
+import { http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import { createThrowawayDatabase, ThrowawayDatabase } from './support/throwaway-database';
 
@@ -34,16 +34,8 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
     await database.drop();
   }, TIMEOUT_MS);
 
-  const me = (token: string): Promise<HttpResponse> => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
-  const refresh = (token: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/refresh', { headers: bearer(token) });
-  const logout = (token: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/logout', { headers: bearer(token) });
-  const loginWith = (username: string, password = PASSWORD): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
-
   it('serves normally before the outage (the control)', async () => {
-    expect((await me(account.bearerToken)).status).toBe(200);
+    expect((await server.api.me(account.bearerToken)).status).toBe(200);
     expect((await http(server.url, 'GET', '/health')).status).toBe(200);
   });
 
@@ -62,26 +54,26 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
 
     it(
       'answers refresh with 400 and the JSON string',
-      async () => expectRequestUnavailable(await refresh(account.bearerToken)),
+      async () => expectRequestUnavailable(await server.api.refresh(account.bearerToken)),
       TIMEOUT_MS,
     );
 
     it(
       'answers GET /user/me with 400 and the JSON string',
-      async () => expectRequestUnavailable(await me(account.bearerToken)),
+      async () => expectRequestUnavailable(await server.api.me(account.bearerToken)),
       TIMEOUT_MS,
     );
 
     it(
       'answers logout with 400 and its PayloadModel (logout.md: the server cannot process the request)',
-      async () => expectLogoutFailed(await logout(account.bearerToken)),
+      async () => expectLogoutFailed(await server.api.logout(account.bearerToken)),
       TIMEOUT_MS,
     );
 
     it(
       'answers login with 400 and its own JSON string',
       async () => {
-        const response = await loginWith(account.username);
+        const response = await server.api.login(account.username, PASSWORD);
 
         expect({ status: response.status, text: response.text }).toEqual({
           status: 400,
@@ -145,8 +137,8 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
     it(
       'still takes the token of before the outage (the failed requests revoked nothing), and refreshes it',
       async () => {
-        expect((await me(account.bearerToken)).status).toBe(200);
-        const response = await refresh(account.bearerToken);
+        expect((await server.api.me(account.bearerToken)).status).toBe(200);
+        const response = await server.api.refresh(account.bearerToken);
         expect(response.status).toBe(200);
         expect(response.json).toEqual(expect.stringMatching(JWT));
       },

@@ -416,7 +416,7 @@ describe('hostile input', () => {
         path: '/user/register',
       });
 
-      expect({ status: response.status, text: response.text }).toEqual(REGISTRATION_UNAVAILABLE);
+      expect({ status: response.status, text: response.text }).toEqual(REGISTRATION_REFUSED);
       expect(await counts()).toEqual(before);
     });
   });
@@ -460,7 +460,7 @@ describe('hostile input', () => {
           body: JSON.stringify(valid()),
         });
 
-        expect({ status: response.status, text: response.text }).toEqual(REGISTRATION_UNAVAILABLE);
+        expect({ status: response.status, text: response.text }).toEqual(REGISTRATION_REFUSED);
         expect(await counts()).toEqual(before);
       },
     );

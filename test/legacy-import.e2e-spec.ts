@@ -7,7 +7,6 @@ import { Writable } from 'node:stream';
 
 import { importLegacyUsers } from '../src/cli/import-legacy-users.command';
 import { register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
 import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, loggedIn } from './support/contract-strings';
@@ -104,9 +103,6 @@ describe('importing the users of the original FunGame database', () => {
     );
   }
 
-  const login = (username: string, password: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
-
   async function storedPasswordOf(username: string): Promise<{
     password_hash: string | null;
     legacy_password_hash: string | null;
@@ -180,7 +176,7 @@ describe('importing the users of the original FunGame database', () => {
     });
 
     it('refuses a wrong password of an imported account like any other, keeping the old hash', async () => {
-      const response = await login(alice.username, 'Passw0rd?');
+      const response = await server.api.login(alice.username, 'Passw0rd?');
 
       expect(response.status).toBe(401);
       expect(response.json).toEqual(INVALID_CREDENTIALS);
@@ -196,7 +192,7 @@ describe('importing the users of the original FunGame database', () => {
     ])('logs %s in with the old password, replacing the FunGame hash with bcrypt at once', async (_case, account) => {
       const { username, password } = account();
 
-      const response = await login(username, password);
+      const response = await server.api.login(username, password);
 
       expect(response.status).toBe(200);
       expect(response.json).toEqual(loggedIn({ bearerToken: expect.any(String), openToken: expect.any(String) }));
@@ -207,8 +203,8 @@ describe('importing the users of the original FunGame database', () => {
         legacy_password_key: null,
       });
       // From now on the password is checked against bcrypt alone.
-      expect((await login(username.toUpperCase(), password)).status).toBe(200);
-      expect((await login(username, `${password}x`)).json).toEqual(INVALID_CREDENTIALS);
+      expect((await server.api.login(username.toUpperCase(), password)).status).toBe(200);
+      expect((await server.api.login(username, `${password}x`)).json).toEqual(INVALID_CREDENTIALS);
       expect((await storedPasswordOf(username)).password_hash).toBe(stored.password_hash);
     });
 
@@ -251,8 +247,8 @@ describe('importing the users of the original FunGame database', () => {
       stderr: '',
     });
 
-    expect((await login(lines.username, lines.password)).status).toBe(200);
-    expect((await login(array.username, array.password)).status).toBe(200);
+    expect((await server.api.login(lines.username, lines.password)).status).toBe(200);
+    expect((await server.api.login(array.username, array.password)).status).toBe(200);
   });
 
   it('counts failed logins of an imported account toward the lockout, before and after its first login', async () => {
@@ -260,9 +256,9 @@ describe('importing the users of the original FunGame database', () => {
     await runImport(['--users', writeFile('locked.csv', csvOf([account]))]);
 
     for (let attempt = 0; attempt < 5; attempt++) {
-      expect((await login(account.username, 'wrong')).json).toEqual(INVALID_CREDENTIALS);
+      expect((await server.api.login(account.username, 'wrong')).json).toEqual(INVALID_CREDENTIALS);
     }
-    const response = await login(account.username, account.password);
+    const response = await server.api.login(account.username, account.password);
 
     expect(response.status).toBe(429);
     expect(response.json).toEqual(ACCOUNT_LOCKED);
@@ -273,8 +269,8 @@ describe('importing the users of the original FunGame database', () => {
     const account: Account = { username: uniqueUsername('alike'), password: 'old-password' };
     await runImport(['--users', writeFile('alike.csv', csvOf([account]))]);
 
-    const imported = await login(account.username, 'wrong');
-    const unknown = await login(uniqueUsername('nobody'), 'wrong');
+    const imported = await server.api.login(account.username, 'wrong');
+    const unknown = await server.api.login(uniqueUsername('nobody'), 'wrong');
 
     expect([imported.status, imported.text]).toEqual([unknown.status, unknown.text]);
   });

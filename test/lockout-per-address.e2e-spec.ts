@@ -1,15 +1,12 @@
 import { LoginLockoutService } from '../src/login-lockout/login-lockout.service';
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
+import { HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS } from './support/contract-strings';
 
 /** A login from `address`, as the proxy in front of the service reports it (TRUST_PROXY=true). */
 const loginFrom = (server: TestApp, address: string, username: string, password: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/login', {
-    body: { Username: username, Password: password },
-    headers: { 'x-forwarded-for': address },
-  });
+  server.api.login(username, password, { 'x-forwarded-for': address });
 
 const ATTACKER = '198.51.100.66';
 const PLAYER = '203.0.113.10';

@@ -1,5 +1,5 @@
 import { decodeClaims, PASSWORD, register } from './support/accounts';
-import { bearer, http, HttpResponse } from './support/http';
+import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   ACCOUNT_LOCKED,
@@ -25,19 +25,14 @@ describe('PUT /usercenter/updatepassword', () => {
   });
   afterAll(() => server.close());
 
-  const login = (username: string, password: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
-
   async function tokenOf(username: string, password = PASSWORD): Promise<string> {
-    const response = await login(username, password);
+    const response = await server.api.login(username, password);
     if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
     return (response.json as { Data: { bearerToken: string } }).Data.bearerToken;
   }
 
   const change = (token: string, body: unknown, path = '/usercenter/updatepassword', headers = {}) =>
     http(server.url, 'PUT', path, { headers: { ...bearer(token), ...headers }, body });
-
-  const me = (token: string) => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
 
   async function auditEventsOf(username: string): Promise<string[]> {
     const rows = await server.dataSource.query<{ event: string }[]>(
@@ -57,8 +52,8 @@ describe('PUT /usercenter/updatepassword', () => {
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.json).toEqual(PASSWORD_CHANGED);
     expect(Object.keys(response.json as object)).toEqual(['RequestType', 'StatusCode', 'Message', 'Data']);
-    expect((await login(username, PASSWORD)).status).toBe(401);
-    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+    expect((await server.api.login(username, PASSWORD)).status).toBe(401);
+    expect((await server.api.login(username, NEW_PASSWORD)).status).toBe(200);
     const [{ password_hash }] = await server.dataSource.query<{ password_hash: string }[]>(
       'SELECT password_hash FROM users WHERE username = $1',
       [username],
@@ -80,9 +75,9 @@ describe('PUT /usercenter/updatepassword', () => {
 
     expect((await change(caller, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD })).json).toEqual(PASSWORD_CHANGED);
 
-    expect((await me(caller)).status).toBe(200);
+    expect((await server.api.me(caller)).status).toBe(200);
     for (const token of others) {
-      const response = await me(token);
+      const response = await server.api.me(token);
       expect(response.status).toBe(401);
       expect(response.json).toBe(TOKEN_REVOKED);
       const [{ end_reason }] = await server.dataSource.query<{ end_reason: string }[]>(
@@ -101,7 +96,7 @@ describe('PUT /usercenter/updatepassword', () => {
 
     await change(await tokenOf(username), { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD });
 
-    expect((await me(stranger)).status).toBe(200);
+    expect((await server.api.me(stranger)).status).toBe(200);
   });
 
   it.each([
@@ -110,7 +105,7 @@ describe('PUT /usercenter/updatepassword', () => {
   ])('matches %s', async (_case, body) => {
     const username = await register(server.url);
     expect((await change(await tokenOf(username), body)).json).toEqual(PASSWORD_CHANGED);
-    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+    expect((await server.api.login(username, NEW_PASSWORD)).status).toBe(200);
   });
 
   it.each(['/UserCenter/UpdatePassword', '/usercenter/updatepassword/'])('is served at %s', async (path) => {
@@ -134,9 +129,9 @@ describe('PUT /usercenter/updatepassword', () => {
     expect(response.status).toBe(401);
     expect(response.json).toEqual(WRONG_OLD_PASSWORD);
     expect(response.headers['www-authenticate']).toBeUndefined();
-    expect((await me(caller)).status).toBe(200);
-    expect((await me(other)).status).toBe(200);
-    expect((await login(username, PASSWORD)).status).toBe(200);
+    expect((await server.api.me(caller)).status).toBe(200);
+    expect((await server.api.me(other)).status).toBe(200);
+    expect((await server.api.login(username, PASSWORD)).status).toBe(200);
     expect(await auditEventsOf(username)).toContain('password_change_failed');
   });
 
@@ -156,17 +151,17 @@ describe('PUT /usercenter/updatepassword', () => {
     expect(Number(response.headers['retry-after'])).toBeGreaterThan(55);
     expect(Number(response.headers['retry-after'])).toBeLessThanOrEqual(60);
     // The same lock as the login's: the name cannot log in either, and the password is unchanged.
-    const loginResponse = await login(username, PASSWORD);
+    const loginResponse = await server.api.login(username, PASSWORD);
     expect(loginResponse.status).toBe(429);
     expect(loginResponse.json).toEqual(ACCOUNT_LOCKED);
-    expect((await me(token)).status).toBe(200);
+    expect((await server.api.me(token)).status).toBe(200);
     expect(await auditEventsOf(username)).toContain('account_locked');
   });
 
   it('refuses while the name is locked by failed logins, even with the right password', async () => {
     const username = await register(server.url);
     const token = await tokenOf(username);
-    for (let attempt = 0; attempt < 5; attempt++) await login(username, 'wrong');
+    for (let attempt = 0; attempt < 5; attempt++) await server.api.login(username, 'wrong');
 
     const response = await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD });
 
@@ -182,8 +177,8 @@ describe('PUT /usercenter/updatepassword', () => {
     }
     expect((await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD })).json).toEqual(PASSWORD_CHANGED);
 
-    for (let attempt = 0; attempt < 4; attempt++) await login(username, 'wrong');
-    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+    for (let attempt = 0; attempt < 4; attempt++) await server.api.login(username, 'wrong');
+    expect((await server.api.login(username, NEW_PASSWORD)).status).toBe(200);
   });
 
   it('ignores properties it does not know, as ASP.NET’s binder does: the change goes through', async () => {
@@ -193,7 +188,7 @@ describe('PUT /usercenter/updatepassword', () => {
     const response = await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD, Confirm: 'other' });
 
     expect({ status: response.status, json: response.json }).toEqual({ status: 200, json: PASSWORD_CHANGED });
-    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+    expect((await server.api.login(username, NEW_PASSWORD)).status).toBe(200);
   });
 
   it.each([
@@ -224,7 +219,7 @@ describe('PUT /usercenter/updatepassword', () => {
 
     expect(response.status).toBe(400);
     expect(response.json).toEqual(passwordChangeRefused(message));
-    expect((await login(username, PASSWORD)).status).toBe(200);
+    expect((await server.api.login(username, PASSWORD)).status).toBe(200);
   });
 
   it.each([
@@ -262,7 +257,7 @@ describe('PUT /usercenter/updatepassword', () => {
     const revoked = await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD });
     expect(revoked.status).toBe(401);
     expect(revoked.json).toBe(TOKEN_REVOKED);
-    expect((await login(username, PASSWORD)).status).toBe(200);
+    expect((await server.api.login(username, PASSWORD)).status).toBe(200);
   });
 
   it('is documented in Swagger', async () => {

@@ -34,9 +34,7 @@ requires(REDIS_SERVER).describe('the per-address rate limit while Redis is down'
     startTestApp({ bruteForce: { redisUrl: redis.url, rateLimit: RATE_LIMIT, rateWindowMs: 60_000 } });
   const login = async (server: TestApp): Promise<HttpResponse & { ms: number }> => {
     const started = performance.now();
-    const response = await http(server.url, 'POST', '/user/login', {
-      body: { Username: username, Password: PASSWORD },
-    });
+    const response = await server.api.login(username, PASSWORD);
     return { ...response, ms: performance.now() - started };
   };
   /** Logs in on each server in turn; the status and body of each answer. */

@@ -8,6 +8,7 @@ import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter } from '../../s
 import { authConfig } from '../../src/config/auth.config';
 import { bruteForceConfig } from '../../src/config/brute-force.config';
 import { registrationConfig } from '../../src/config/registration.config';
+import { ApiClient } from './api-client';
 
 export type AuthSettings = ConfigType<typeof authConfig>;
 export type BruteForceSettings = ConfigType<typeof bruteForceConfig>;
@@ -18,6 +19,8 @@ export interface TestApp {
   /** `http://127.0.0.1:<port>` of the listening server. */
   url: string;
   dataSource: DataSource;
+  /** The routes, as a game client calls them, on this app. */
+  api: ApiClient;
   close(): Promise<void>;
 }
 
@@ -68,10 +71,12 @@ async function bootTestApp({ auth = {}, bruteForce = {}, registration = {} }: Te
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
   return {
     app,
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     dataSource: app.get(DataSource),
+    api: new ApiClient(url),
     close: () => app.close(),
   };
 }
