@@ -29,10 +29,7 @@ interface ListedSession {
 }
 
 async function logIn(server: TestApp, username: string, userAgent = 'FunGame/1.0'): Promise<Session> {
-  const response = await http(server.url, 'POST', '/user/login', {
-    body: { Username: username, Password: PASSWORD },
-    headers: { 'user-agent': userAgent },
-  });
+  const response = await server.api.login(username, PASSWORD, { 'user-agent': userAgent });
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
   const token = (response.json as { Data: { bearerToken: string } }).Data.bearerToken;
   return { token, id: decodeClaims(token).sid as string };
