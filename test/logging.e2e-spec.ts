@@ -223,7 +223,7 @@ describe('structured logs (nestjs-pino)', () => {
     expect(responses.login.headers['x-request-id']).toBe(requestId);
   });
 
-  it('makes up a UUID_V4 when there is no usable X-Request-Id, and logs the request under it', () => {
+  it('makes up a UUID when there is no usable X-Request-Id, and logs the request under it', () => {
     const generated = responses.withoutId.headers['x-request-id'] as string;
     expect(generated).toMatch(UUID_V4);
     expect(lines.filter((line) => line.reqId === generated && line.route === '/health/live')).toHaveLength(1);
