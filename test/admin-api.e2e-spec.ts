@@ -3,14 +3,7 @@ import { AdminMessages } from '../src/contract/contract-messages';
 import { login, PASSWORD, register, registerAndLogin, uniqueUsername } from './support/accounts';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
-const LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
+import { ACCOUNT_LOCKED, TOKEN_REVOKED } from './support/contract-strings';
 
 function status(response: HttpResponse): { status: number; body: unknown } {
   return { status: response.status, body: response.json ?? response.text };
@@ -32,12 +25,11 @@ describe('the admin API (/admin, API tokens with the admin scope)', () => {
   const admin = (method: string, path: string, body?: unknown): Promise<HttpResponse> =>
     http(server.url, method, path, { headers: bearer(adminToken), body });
 
-  const failLogin = (username: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: 'not the password' } });
+  const failLogin = (username: string): Promise<HttpResponse> => server.api.login(username, 'not the password');
 
   beforeAll(async () => {
     // Two failures lock a name for this address (every request here comes from 127.0.0.1).
-    server = await startTestApp({}, { loginMaxFailures: 2, rateLimit: 1_000_000 });
+    server = await startTestApp({ bruteForce: { loginMaxFailures: 2, rateLimit: 1_000_000 } });
     adminTokenId = uniqueUsername('ops').toLowerCase();
     adminToken = await server.app.get(ApiTokensService).create(adminTokenId, ['admin']);
   });
@@ -271,7 +263,7 @@ describe('the admin API (/admin, API tokens with the admin scope)', () => {
       const locked = await http(server.url, 'POST', '/user/login', {
         body: { Username: username, Password: PASSWORD },
       });
-      expect(status(locked)).toEqual({ status: 429, body: LOCKED });
+      expect(status(locked)).toEqual({ status: 429, body: ACCOUNT_LOCKED });
 
       const response = await admin('DELETE', `/admin/users/${username}/lockout`);
 

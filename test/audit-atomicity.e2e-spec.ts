@@ -9,8 +9,9 @@ import {
   LOGIN_UNAVAILABLE,
   REQUEST_UNAVAILABLE,
 } from './support/contract-strings';
-import { bearer, http, HttpResponse } from './support/http';
+import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { createThrowawayDatabase, ThrowawayDatabase } from './support/throwaway-database';
 
 /**
  * A state change and its audit row commit together or not at all. The app runs on a database of its
@@ -20,30 +21,15 @@ import { startTestApp, TestApp } from './support/test-app';
  * retrying with the token it still holds was then taken for a thief).
  */
 describe('a state change and its audit row (one commit)', () => {
-  let admin: Client;
+  let database: ThrowawayDatabase;
   let app: Client;
-  let database: string;
   let server: TestApp;
 
   beforeAll(async () => {
-    const url = new URL(process.env.DATABASE_URL!);
-    // Under the worker's name, so the global teardown's pattern also drops it if this file cannot.
-    database = `${url.pathname.slice(1)}_audit`;
-    admin = new Client({ connectionString: process.env.TEST_SERVER_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${database}"`);
-
-    const workerUrl = process.env.DATABASE_URL;
-    url.pathname = `/${database}`;
-    process.env.DATABASE_URL = url.toString();
-    try {
-      // No grace by time: a replaced token whose successor was used is at once taken as stolen.
-      server = await startTestApp({ refreshReuseGraceMs: 0 });
-    } finally {
-      process.env.DATABASE_URL = workerUrl;
-    }
-    app = new Client({ connectionString: url.toString() });
+    database = await createThrowawayDatabase('audit');
+    // No grace by time: a replaced token whose successor was used is at once taken as stolen.
+    server = await startTestApp({ auth: { refreshReuseGraceMs: 0 }, env: { DATABASE_URL: database.url } });
+    app = new Client({ connectionString: database.url });
     await app.connect();
     await app.query(`
       CREATE FUNCTION refuse_audit_rows() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,8 +39,7 @@ describe('a state change and its audit row (one commit)', () => {
   afterAll(async () => {
     await server?.close();
     await app?.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   });
 
   /** Runs `action` while every INSERT into audit_events fails. */
@@ -69,10 +54,6 @@ describe('a state change and its audit row (one commit)', () => {
       await app.query('DROP TRIGGER refuse_audit_rows ON audit_events');
     }
   }
-
-  const me = (token: string): Promise<HttpResponse> => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
-  const refresh = (token: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/refresh', { headers: bearer(token) });
 
   async function sessionOf(token: string): Promise<{ ended: boolean; endReason: string | null; rotated: boolean }> {
     const sid = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string };
@@ -98,13 +79,13 @@ describe('a state change and its audit row (one commit)', () => {
     const account = await registerAndLogin(server.url);
     const before = await auditCount();
 
-    expectRequestUnavailable(await whileAuditFails(() => refresh(account.bearerToken)));
+    expectRequestUnavailable(await whileAuditFails(() => server.api.refresh(account.bearerToken)));
 
     expect(await sessionOf(account.bearerToken)).toEqual({ ended: false, endReason: null, rotated: false });
-    expect((await me(account.bearerToken)).status).toBe(200);
+    expect((await server.api.me(account.bearerToken)).status).toBe(200);
     expect(await auditCount()).toBe(before);
     // The retry succeeds, with its audit row.
-    expect((await refresh(account.bearerToken)).status).toBe(200);
+    expect((await server.api.refresh(account.bearerToken)).status).toBe(200);
     expect(await auditCount()).toBe(before + 1);
   });
 
@@ -140,7 +121,7 @@ describe('a state change and its audit row (one commit)', () => {
     );
 
     expect(await sessionOf(account.bearerToken)).toEqual({ ended: false, endReason: null, rotated: false });
-    expect((await me(account.bearerToken)).status).toBe(200);
+    expect((await server.api.me(account.bearerToken)).status).toBe(200);
   });
 
   it('logout of the other sessions: answers 400, and they go on', async () => {
@@ -159,15 +140,15 @@ describe('a state change and its audit row (one commit)', () => {
 
   it('reuse of a replaced token: answers 400, and the session is not ended', async () => {
     const account = await registerAndLogin(server.url);
-    const successor = (await refresh(account.bearerToken)).json as string;
-    expect((await me(successor)).status).toBe(200);
+    const successor = (await server.api.refresh(account.bearerToken)).json as string;
+    expect((await server.api.me(successor)).status).toBe(200);
 
-    expectRequestUnavailable(await whileAuditFails(() => refresh(account.bearerToken)));
+    expectRequestUnavailable(await whileAuditFails(() => server.api.refresh(account.bearerToken)));
 
     expect(await sessionOf(successor)).toEqual({ ended: false, endReason: null, rotated: true });
-    expect((await me(successor)).status).toBe(200);
+    expect((await server.api.me(successor)).status).toBe(200);
     // Without the fault, the same replay ends the session (and is audited).
-    expectTokenRefused(await refresh(account.bearerToken));
+    expectTokenRefused(await server.api.refresh(account.bearerToken));
     expect(await sessionOf(successor)).toEqual({ ended: true, endReason: 'reuse_detected', rotated: true });
   });
 
@@ -195,7 +176,7 @@ describe('a state change and its audit row (one commit)', () => {
     });
     expect(await hashOf()).toBe(hashBefore);
     expect(await sessionOf(other.bearerToken)).toEqual({ ended: false, endReason: null, rotated: false });
-    expect((await me(other.bearerToken)).status).toBe(200);
+    expect((await server.api.me(other.bearerToken)).status).toBe(200);
     // The old password still logs in; without the fault the same change goes through.
     expect((await login(server.url, account.username)).bearerToken).toEqual(expect.any(String));
     const retried = await http(server.url, 'PUT', '/usercenter/updatepassword', {

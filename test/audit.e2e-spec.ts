@@ -4,8 +4,7 @@ import { pgPoolOf } from '../src/database/pg-pool';
 import { decodeClaims, uniqueUsername } from './support/accounts';
 import { http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
+import { TOKEN_REVOKED } from './support/contract-strings';
 
 interface AuditRow {
   event: string;
@@ -27,7 +26,7 @@ describe('the audit trail (audit_events)', () => {
 
   beforeAll(async () => {
     // No grace for a replaced token: presenting one again is at once taken as theft.
-    server = await startTestApp({ refreshReuseGraceMs: 0 });
+    server = await startTestApp({ auth: { refreshReuseGraceMs: 0 } });
   });
   afterAll(() => server.close());
 

@@ -1,24 +1,14 @@
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
-import { REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
-import { freePort } from './support/service-process';
+import { http } from './support/http';
+import { startOwnRedisServer } from './support/redis';
 import { startTestApp, TestApp } from './support/test-app';
-
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const ACCOUNT_LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
-const TOO_MANY_LOGINS = { RequestType: 13, StatusCode: 429, Message: '请求过于频繁，请稍后再试。', Data: {} };
-
-const login = (server: TestApp, username: string, password: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests } from './support/contract-strings';
+import { REDIS_SERVER, requires } from './support/requires';
+import { freePort } from './support/free-port';
 
 async function failLogins(server: TestApp, username: string, times: number): Promise<void> {
   for (let attempt = 0; attempt < times; attempt++) {
-    const response = await login(server, username, 'not the password');
+    const response = await server.api.login(username, 'not the password');
     expect(response.json).toEqual(INVALID_CREDENTIALS);
   }
 }
@@ -40,7 +30,7 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
     const username = await register(first.url);
     await failLogins(first, username, 5);
 
-    const response = await login(first, username, PASSWORD);
+    const response = await first.api.login(username, PASSWORD);
     expect(response.status).toBe(429);
     expect(response.json).toEqual(ACCOUNT_LOCKED);
     const retryAfter = Number(response.headers['retry-after']);
@@ -53,14 +43,14 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
     await failLogins(first, username, 3);
     await failLogins(second, username, 2);
 
-    expect((await login(second, username, PASSWORD)).status).toBe(429);
-    expect((await login(first, username, PASSWORD)).status).toBe(429);
+    expect((await second.api.login(username, PASSWORD)).status).toBe(429);
+    expect((await first.api.login(username, PASSWORD)).status).toBe(429);
   });
 
   it('locks names that do not exist alike, so a lock reveals nothing', async () => {
     const nobody = uniqueUsername('nobody');
     await failLogins(first, nobody, 5);
-    const response = await login(first, nobody, PASSWORD);
+    const response = await first.api.login(nobody, PASSWORD);
     expect(response.status).toBe(429);
     expect(response.json).toEqual(ACCOUNT_LOCKED);
   });
@@ -68,25 +58,27 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
   it('counts only consecutive failures: a success resets the count', async () => {
     const username = await register(first.url);
     await failLogins(first, username, 4);
-    expect((await login(first, username, PASSWORD)).status).toBe(200);
+    expect((await first.api.login(username, PASSWORD)).status).toBe(200);
     await failLogins(first, username, 4);
-    expect((await login(first, username, PASSWORD)).status).toBe(200);
+    expect((await first.api.login(username, PASSWORD)).status).toBe(200);
   });
 
   it('counts the name in any letter case as one', async () => {
     const username = await register(first.url);
     await failLogins(first, username.toUpperCase(), 3);
     await failLogins(first, username, 2);
-    expect((await login(first, username, PASSWORD)).status).toBe(429);
+    expect((await first.api.login(username, PASSWORD)).status).toBe(429);
   });
 
   it('doubles each further lock up to the maximum, and forgets after a success', async () => {
-    const server = await startTestApp({}, { lockoutBaseMs: 1_000, lockoutMaxMs: 3_000, loginMaxFailures: 2 });
+    const server = await startTestApp({
+      bruteForce: { lockoutBaseMs: 1_000, lockoutMaxMs: 3_000, loginMaxFailures: 2 },
+    });
     try {
       const username = await register(server.url);
       const lockSeconds = async (): Promise<number> => {
         await failLogins(server, username, 2);
-        const locked = await login(server, username, PASSWORD);
+        const locked = await server.api.login(username, PASSWORD);
         expect(locked.status).toBe(429);
         const seconds = Number(locked.headers['retry-after']);
         await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100));
@@ -97,7 +89,7 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
       expect(await lockSeconds()).toBe(3);
       expect(await lockSeconds()).toBe(3);
 
-      expect((await login(server, username, PASSWORD)).status).toBe(200);
+      expect((await server.api.login(username, PASSWORD)).status).toBe(200);
       expect(await lockSeconds()).toBe(1);
     } finally {
       await server.close();
@@ -107,12 +99,12 @@ describe('lockout per account name (LOGIN_MAX_FAILURES consecutive failures)', (
 
 describe('rate limit per client address on login, register, findpassword and resetpassword (@nestjs/throttler)', () => {
   it('answers 429 with Retry-After and the PayloadModel once the limit is used up', async () => {
-    const server = await startTestApp({}, { rateLimit: 3, rateWindowMs: 60_000 });
+    const server = await startTestApp({ bruteForce: { rateLimit: 3, rateWindowMs: 60_000 } });
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        expect((await login(server, uniqueUsername(), PASSWORD)).status).toBe(401);
+        expect((await server.api.login(uniqueUsername(), PASSWORD)).status).toBe(401);
       }
-      const limited = await login(server, uniqueUsername(), PASSWORD);
+      const limited = await server.api.login(uniqueUsername(), PASSWORD);
       expect(limited.status).toBe(429);
       expect(limited.json).toEqual(TOO_MANY_LOGINS);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -122,12 +114,7 @@ describe('rate limit per client address on login, register, findpassword and res
         body: { Username: uniqueUsername(), Password: PASSWORD },
       });
       expect(registration.status).toBe(429);
-      expect(registration.json).toEqual({
-        RequestType: 12,
-        StatusCode: 429,
-        Message: '请求过于频繁，请稍后再试。',
-        Data: {},
-      });
+      expect(registration.json).toEqual(tooManyRequests(12));
     } finally {
       await server.close();
     }
@@ -148,7 +135,7 @@ describe('rate limit per client address on login, register, findpassword and res
   ])(
     '%s: 429 with Retry-After and its PayloadModel (RequestType %d) once the limit is used up',
     async (path, requestType, body) => {
-      const server = await startTestApp({}, { rateLimit: 3, rateWindowMs: 60_000 });
+      const server = await startTestApp({ bruteForce: { rateLimit: 3, rateWindowMs: 60_000 } });
       try {
         for (let attempt = 0; attempt < 3; attempt++) {
           const answered = await http(server.url, 'POST', path, { body: body() });
@@ -162,12 +149,7 @@ describe('rate limit per client address on login, register, findpassword and res
         }
         const limited = await http(server.url, 'POST', path, { body: body() });
         expect(limited.status).toBe(429);
-        expect(limited.json).toEqual({
-          RequestType: requestType,
-          StatusCode: 429,
-          Message: '请求过于频繁，请稍后再试。',
-          Data: {},
-        });
+        expect(limited.json).toEqual(tooManyRequests(requestType));
         expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
         // Each route counts apart: registration from the same address is still answered.
         expect(
@@ -183,30 +165,23 @@ describe('rate limit per client address on login, register, findpassword and res
     },
   );
 
-  // On a redis-server of its own. The README's `npm test` needs nothing but Node.js: without the binary
-  // this is skipped, visibly; CI has it, and there its absence fails the test.
-  if (!REDIS_SERVER_INSTALLED && !process.env.CI) {
-    console.warn('brute-force.e2e-spec: the shared-counter check is skipped, `redis-server` is not installed');
-  }
-  (REDIS_SERVER_INSTALLED || process.env.CI ? it : it.skip)(
-    'shares the counters between instances through Redis when REDIS_URL is set',
-    async () => {
-      const redis = await startOwnRedisServer(await freePort());
-      const settings = { rateLimit: 4, redisUrl: redis.url, redisKeyPrefix: 'fungame-auth-test:' };
-      const first = await startTestApp({}, settings);
-      const second = await startTestApp({}, settings);
-      try {
-        for (let attempt = 0; attempt < 2; attempt++) {
-          expect((await login(first, uniqueUsername(), PASSWORD)).status).toBe(401);
-          expect((await login(second, uniqueUsername(), PASSWORD)).status).toBe(401);
-        }
-        expect((await login(first, uniqueUsername(), PASSWORD)).status).toBe(429);
-        expect((await login(second, uniqueUsername(), PASSWORD)).status).toBe(429);
-      } finally {
-        await first.close();
-        await second.close();
-        await redis.kill();
+  // On a redis-server of its own.
+  requires(REDIS_SERVER).it('shares the counters between instances through Redis when REDIS_URL is set', async () => {
+    const redis = await startOwnRedisServer(await freePort());
+    const settings = { rateLimit: 4, redisUrl: redis.url, redisKeyPrefix: 'fungame-auth-test:' };
+    const first = await startTestApp({ bruteForce: settings });
+    const second = await startTestApp({ bruteForce: settings });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        expect((await first.api.login(uniqueUsername(), PASSWORD)).status).toBe(401);
+        expect((await second.api.login(uniqueUsername(), PASSWORD)).status).toBe(401);
       }
-    },
-  );
+      expect((await first.api.login(uniqueUsername(), PASSWORD)).status).toBe(429);
+      expect((await second.api.login(uniqueUsername(), PASSWORD)).status).toBe(429);
+    } finally {
+      await first.close();
+      await second.close();
+      await redis.kill();
+    }
+  });
 });

@@ -3,41 +3,30 @@ import { createServer, Server as NetServer } from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
-import { BUILT, spawnServer } from './support/service-process';
-import { startTestAppWithEnvironment, TestApp } from './support/test-app';
-
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const ACCOUNT_LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
-const TOO_MANY_LOGINS = { RequestType: 13, StatusCode: 429, Message: '请求过于频繁，请稍后再试。', Data: {} };
-
-const login = (server: TestApp, username: string, password: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
+import { spawnServer } from './support/service-process';
+import { startTestApp, TestApp } from './support/test-app';
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS } from './support/contract-strings';
+import { BUILD, requires } from './support/requires';
 
 describe('an empty variable counts as unset (AUTH_RATE_LIMIT= and LOGIN_MAX_FAILURES=)', () => {
   let server: TestApp;
   beforeAll(async () => {
-    server = await startTestAppWithEnvironment({ AUTH_RATE_LIMIT: '', LOGIN_MAX_FAILURES: '' });
+    server = await startTestApp({ env: { AUTH_RATE_LIMIT: '', LOGIN_MAX_FAILURES: '' } });
   });
   afterAll(() => server.close());
 
   it('locks a name after the default 5 failures and limits an address to the default 20 logins a minute', async () => {
     const username = await register(server.url);
     for (let attempt = 1; attempt <= 5; attempt++) {
-      expect((await login(server, username, 'not the password')).json).toEqual(INVALID_CREDENTIALS);
+      expect((await server.api.login(username, 'not the password')).json).toEqual(INVALID_CREDENTIALS);
     }
-    expect((await login(server, username, PASSWORD)).json).toEqual(ACCOUNT_LOCKED);
+    expect((await server.api.login(username, PASSWORD)).json).toEqual(ACCOUNT_LOCKED);
 
     // Logins 7 to 20 of this address, each for a name of its own so that no lock answers first.
     for (let attempt = 7; attempt <= 20; attempt++) {
-      expect((await login(server, uniqueUsername('nobody'), PASSWORD)).json).toEqual(INVALID_CREDENTIALS);
+      expect((await server.api.login(uniqueUsername('nobody'), PASSWORD)).json).toEqual(INVALID_CREDENTIALS);
     }
-    const limited = await login(server, uniqueUsername('nobody'), PASSWORD);
+    const limited = await server.api.login(uniqueUsername('nobody'), PASSWORD);
     expect(limited.status).toBe(429);
     expect(limited.json).toEqual(TOO_MANY_LOGINS);
   });
@@ -69,11 +58,7 @@ async function occupy(port: number): Promise<NetServer | undefined> {
   }
 }
 
-if (!BUILT && process.env.CI) throw new Error('CI needs dist/ (npm run build) for configuration.e2e-spec');
-if (!BUILT) console.warn('configuration.e2e-spec: the node dist/main.js tests are skipped; run `npm run build`.');
-const describeIfBuilt = BUILT ? describe : describe.skip;
-
-describeIfBuilt('node dist/main.js with an empty or bad variable', () => {
+requires(BUILD).describe('node dist/main.js with an empty or bad variable', () => {
   it('PORT= (empty) listens on the default port 3000, not on a random one', async () => {
     // With 127.0.0.1:3000 taken, a service that listens there fails and exits; one that took PORT= as 0
     // would listen on a random port and keep running.

@@ -9,6 +9,7 @@ import { usernameSkeleton } from '../src/users/username-rules';
 import { PASSWORD, register } from './support/accounts';
 import { http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { NAME_TAKEN } from './support/contract-strings';
 
 /** A name of lower-case letters only, unique to the test: digits would be look-alikes of letters. */
 function uniqueLetters(prefix: string): string {
@@ -27,14 +28,6 @@ const cyrillic = (text: string): string =>
   text.replace(/[aceopxy]/g, (char) => ({ a: 'а', c: 'с', e: 'е', o: 'о', p: 'р', x: 'х', y: 'у' })[char]!);
 
 const PASSWORD_HASH = hashSync(PASSWORD, 4);
-
-/** register.md's name-taken answer (CONTRACT.md: "any letter case or normalisation", and here, a look-alike). */
-const NAME_TAKEN = {
-  RequestType: 12,
-  StatusCode: 200,
-  Message: '此账号名已被使用！',
-  Data: { success: false, type: 1 },
-};
 
 /** Each: how the impostor's name is made from the existing player's name `base`. */
 const LOOK_ALIKES: [string, (base: string) => string][] = [

@@ -1,5 +1,3 @@
-import { Client } from 'pg';
-
 import { LoggedIn, login, PASSWORD, registerAndLogin, uniqueUsername } from './support/accounts';
 import {
   expectLogoutFailed,
@@ -7,9 +5,11 @@ import {
   JSON_CONTENT_TYPE,
   JWT,
   LOGIN_UNAVAILABLE,
+  REGISTRATION_UNAVAILABLE,
 } from './support/contract-strings';
-import { bearer, http, HttpResponse } from './support/http';
+import { http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { createThrowawayDatabase, ThrowawayDatabase } from './support/throwaway-database';
 
 const TIMEOUT_MS = 20_000;
 
@@ -19,85 +19,61 @@ const TIMEOUT_MS = 20_000;
  * the other files use, is never touched.
  */
 describe('the database down (CONTRACT.md: internal failure)', () => {
-  let admin: Client;
-  let database: string;
+  let database: ThrowawayDatabase;
   let server: TestApp;
   let account: LoggedIn;
 
   beforeAll(async () => {
-    const url = new URL(process.env.DATABASE_URL!);
-    // Under the worker's name, so the global teardown's pattern also drops it if this file cannot.
-    database = `${url.pathname.slice(1)}_down`;
-    admin = new Client({ connectionString: process.env.TEST_SERVER_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${database}"`);
-
-    const workerUrl = process.env.DATABASE_URL;
-    url.pathname = `/${database}`;
-    process.env.DATABASE_URL = url.toString();
-    try {
-      server = await startTestApp();
-    } finally {
-      process.env.DATABASE_URL = workerUrl;
-    }
+    database = await createThrowawayDatabase('down');
+    server = await startTestApp({ env: { DATABASE_URL: database.url } });
     account = await registerAndLogin(server.url);
   }, TIMEOUT_MS);
 
   afterAll(async () => {
     await server?.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }, TIMEOUT_MS);
 
-  const me = (token: string): Promise<HttpResponse> => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
-  const refresh = (token: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/refresh', { headers: bearer(token) });
-  const logout = (token: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/logout', { headers: bearer(token) });
-  const loginWith = (username: string, password = PASSWORD): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
-
   it('serves normally before the outage (the control)', async () => {
-    expect((await me(account.bearerToken)).status).toBe(200);
+    expect((await server.api.me(account.bearerToken)).status).toBe(200);
     expect((await http(server.url, 'GET', '/health')).status).toBe(200);
   });
 
   describe('while the database refuses connections', () => {
     beforeAll(async () => {
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+      await database.admin.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS false`);
       // Waits (up to 5 s) for each backend to be gone, so no query of the app can still reach one.
-      await admin.query(
+      await database.admin.query(
         'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [database],
+        [database.name],
       );
     }, TIMEOUT_MS);
     afterAll(async () => {
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      await database.admin.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS true`);
     });
 
     it(
       'answers refresh with 400 and the JSON string',
-      async () => expectRequestUnavailable(await refresh(account.bearerToken)),
+      async () => expectRequestUnavailable(await server.api.refresh(account.bearerToken)),
       TIMEOUT_MS,
     );
 
     it(
       'answers GET /user/me with 400 and the JSON string',
-      async () => expectRequestUnavailable(await me(account.bearerToken)),
+      async () => expectRequestUnavailable(await server.api.me(account.bearerToken)),
       TIMEOUT_MS,
     );
 
     it(
       'answers logout with 400 and its PayloadModel (logout.md: the server cannot process the request)',
-      async () => expectLogoutFailed(await logout(account.bearerToken)),
+      async () => expectLogoutFailed(await server.api.logout(account.bearerToken)),
       TIMEOUT_MS,
     );
 
     it(
       'answers login with 400 and its own JSON string',
       async () => {
-        const response = await loginWith(account.username);
+        const response = await server.api.login(account.username, PASSWORD);
 
         expect({ status: response.status, text: response.text }).toEqual({
           status: 400,
@@ -117,7 +93,7 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
 
         expect({ status: response.status, body: response.json }).toEqual({
           status: 400,
-          body: '服务器暂时无法处理注册请求。',
+          body: REGISTRATION_UNAVAILABLE,
         });
       },
       TIMEOUT_MS,
@@ -161,8 +137,8 @@ describe('the database down (CONTRACT.md: internal failure)', () => {
     it(
       'still takes the token of before the outage (the failed requests revoked nothing), and refreshes it',
       async () => {
-        expect((await me(account.bearerToken)).status).toBe(200);
-        const response = await refresh(account.bearerToken);
+        expect((await server.api.me(account.bearerToken)).status).toBe(200);
+        const response = await server.api.refresh(account.bearerToken);
         expect(response.status).toBe(200);
         expect(response.json).toEqual(expect.stringMatching(JWT));
       },

@@ -6,32 +6,10 @@ import { Client } from 'pg';
 
 import { PASSWORD, uniqueUsername } from './support/accounts';
 import { http } from './support/http';
-import { BUILT, Server, startServer, stopServers } from './support/service-process';
-
-const describeIfBuilt = BUILT ? describe : describe.skip;
-if (!BUILT) console.warn('default-api-token.e2e-spec: dist/main.js is missing; run `npm run build`.');
-
-/**
- * A database of its own on the test server: the default token's id is one per database, and another
- * test file of this worker may have issued it in the worker's database.
- */
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const serverUrl = new URL(process.env.TEST_SERVER_DATABASE_URL!);
-  const name = `fungame_api_token_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string): Promise<void> => {
-    const client = new Client({ connectionString: serverUrl.toString() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
+import { Server, startServer, stopServers } from './support/service-process';
+import { REGISTERED } from './support/contract-strings';
+import { BUILD, requires } from './support/requires';
+import { createThrowawayDatabase, ThrowawayDatabase } from './support/throwaway-database';
 
 async function apiTokenIds(databaseUrl: string): Promise<string[]> {
   const client = new Client({ connectionString: databaseUrl });
@@ -44,14 +22,16 @@ async function apiTokenIds(databaseUrl: string): Promise<string[]> {
   }
 }
 
-describeIfBuilt('the default API token (register.md: fungame_web_api)', () => {
+requires(BUILD).describe('the default API token (register.md: fungame_web_api)', () => {
   let dataDir: string;
-  let database: { url: string; drop: () => Promise<void> };
+  // A database of its own: the default token's id is one per database, and another test file of this
+  // worker may have issued it in the worker's database.
+  let database: ThrowawayDatabase;
   const servers: Server[] = [];
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fungame-auth-api-token-'));
-    database = await freshDatabase();
+    database = await createThrowawayDatabase(`api_token_${randomBytes(4).toString('hex')}`);
   });
   afterEach(async () => {
     await stopServers(servers.splice(0));
@@ -89,12 +69,7 @@ describeIfBuilt('the default API token (register.md: fungame_web_api)', () => {
       body: { Username: uniqueUsername(), Password: PASSWORD },
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(registration.json).toEqual({
-      RequestType: 12,
-      StatusCode: 200,
-      Message: '注册成功！请牢记您的账号与密码！',
-      Data: { success: true, type: 0 },
-    });
+    expect(registration.json).toEqual(REGISTERED);
 
     await stopServers(servers.splice(0));
     const second = await start({ NODE_ENV: 'development' });

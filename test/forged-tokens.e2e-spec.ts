@@ -7,9 +7,7 @@ import { recordLoggedErrors } from './support/logged-errors';
 import { startTestApp, TestApp } from './support/test-app';
 import { kidOf, serviceSecret } from './support/tokens';
 import { sendRawBytes } from './support/wire';
-
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
-const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+import { JWT, TOKEN_REVOKED } from './support/contract-strings';
 
 type Claims = Record<string, unknown>;
 

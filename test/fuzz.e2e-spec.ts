@@ -5,6 +5,21 @@ import { recordLoggedErrors } from './support/logged-errors';
 import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
 import { sendOnce, WireResponse } from './support/wire';
+import {
+  EMAIL_INVALID,
+  FIND_PASSWORD_UNAVAILABLE,
+  INVALID_CREDENTIALS,
+  LOGIN_UNAVAILABLE,
+  LOGOUT_FAILED_MESSAGE,
+  PASSWORD_INVALID,
+  PASSWORD_TOO_LONG,
+  PASSWORD_TOO_SHORT,
+  REGISTRATION_UNAVAILABLE,
+  REQUEST_UNAVAILABLE,
+  RESET_PASSWORD_UNAVAILABLE,
+  TOKEN_REVOKED,
+  USERNAME_INVALID,
+} from './support/contract-strings';
 
 /**
  * Generated malformed requests against every route, through real HTTP. The inputs come from a seeded
@@ -16,23 +31,18 @@ const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(
 
 const BODY_LIMIT = 16 * 1024;
 
-const INVALID_CREDENTIALS = '{"RequestType":13,"StatusCode":401,"Message":"用户名或密码不正确。","Data":{}}';
-const LOGIN_UNAVAILABLE = JSON.stringify('服务器暂时无法处理登录请求。');
-const REQUEST_UNAVAILABLE = JSON.stringify('服务器暂时无法处理请求。');
-const TOKEN_REVOKED = JSON.stringify('此 Token 已吊销，请重新登录以获取 Token。');
+/** The bodies as the exact text on the wire: what this test compares. */
+const INVALID_CREDENTIALS_TEXT = JSON.stringify(INVALID_CREDENTIALS);
+const LOGIN_UNAVAILABLE_TEXT = JSON.stringify(LOGIN_UNAVAILABLE);
+const REQUEST_UNAVAILABLE_TEXT = JSON.stringify(REQUEST_UNAVAILABLE);
+const TOKEN_REVOKED_TEXT = JSON.stringify(TOKEN_REVOKED);
 const logoutFailed = (status: number): string =>
-  JSON.stringify({ RequestType: 1, StatusCode: status, Message: '退出登录失败！', Data: {} });
+  JSON.stringify({ RequestType: 1, StatusCode: status, Message: LOGOUT_FAILED_MESSAGE, Data: {} });
 /** The rules' refusals of registration and password reset: 200 answers of the routes (register.md). */
-const RULE_MESSAGES = [
-  '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。',
-  '请填写有效的邮箱地址（不超过 254 个字符）。',
-  '密码长度至少为 8 个字符。',
-  '密码不能超过 72 个字节（UTF-8）。',
-  '密码不能包含控制字符。',
-];
-const REGISTRATION_UNAVAILABLE = JSON.stringify('服务器暂时无法处理注册请求。');
-const FIND_PASSWORD_UNAVAILABLE = JSON.stringify('服务器暂时无法处理找回密码请求。');
-const RESET_PASSWORD_UNAVAILABLE = JSON.stringify('服务器暂时无法处理重置密码请求。');
+const RULE_MESSAGES = [USERNAME_INVALID, EMAIL_INVALID, PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, PASSWORD_INVALID];
+const REGISTRATION_UNAVAILABLE_TEXT = JSON.stringify(REGISTRATION_UNAVAILABLE);
+const FIND_PASSWORD_UNAVAILABLE_TEXT = JSON.stringify(FIND_PASSWORD_UNAVAILABLE);
+const RESET_PASSWORD_UNAVAILABLE_TEXT = JSON.stringify(RESET_PASSWORD_UNAVAILABLE);
 /** A rule's refusal: 200, PayloadModel of the route's RequestType, `success` false. */
 const ruleRefusals = (requestType: number, data: object): string[] =>
   RULE_MESSAGES.map((message) =>
@@ -466,32 +476,34 @@ function violation(fuzz: FuzzCase, response: WireResponse): string | undefined {
       : undefined;
   const oversized = fuzz.body !== undefined && fuzz.body.length > BODY_LIMIT && BODY_METHODS.has(fuzz.method);
   if (oversized) {
-    if (route?.kind === 'login') return is(413, LOGIN_UNAVAILABLE);
-    if (route?.kind === 'register') return is(413, REGISTRATION_UNAVAILABLE);
-    if (route?.kind === 'findPassword') return is(413, FIND_PASSWORD_UNAVAILABLE);
-    if (route?.kind === 'resetPassword') return is(413, RESET_PASSWORD_UNAVAILABLE);
+    if (route?.kind === 'login') return is(413, LOGIN_UNAVAILABLE_TEXT);
+    if (route?.kind === 'register') return is(413, REGISTRATION_UNAVAILABLE_TEXT);
+    if (route?.kind === 'findPassword') return is(413, FIND_PASSWORD_UNAVAILABLE_TEXT);
+    if (route?.kind === 'resetPassword') return is(413, RESET_PASSWORD_UNAVAILABLE_TEXT);
     if (route?.kind === 'logout') return is(413, logoutFailed(413));
-    return is(413, REQUEST_UNAVAILABLE);
+    return is(413, REQUEST_UNAVAILABLE_TEXT);
   }
   if (!route) return is(404, '');
 
   switch (route.kind) {
     case 'login':
       return (
-        is(401, INVALID_CREDENTIALS) && is(400, LOGIN_UNAVAILABLE) && 'expected the 401 PayloadModel or the 400 string'
+        is(401, INVALID_CREDENTIALS_TEXT) &&
+        is(400, LOGIN_UNAVAILABLE_TEXT) &&
+        'expected the 401 PayloadModel or the 400 string'
       );
     case 'register':
-      return (status === 400 && text === REGISTRATION_UNAVAILABLE) ||
+      return (status === 400 && text === REGISTRATION_UNAVAILABLE_TEXT) ||
         (status === 200 && REGISTER_REFUSALS.includes(text))
         ? undefined
         : 'expected the 400 string or a rule refusal';
     case 'findPassword':
-      return (status === 400 && text === FIND_PASSWORD_UNAVAILABLE) ||
+      return (status === 400 && text === FIND_PASSWORD_UNAVAILABLE_TEXT) ||
         (status === 200 && FIND_PASSWORD_REFUSALS.includes(text))
         ? undefined
         : 'expected the 400 string or a rule refusal';
     case 'resetPassword':
-      return (status === 400 && text === RESET_PASSWORD_UNAVAILABLE) ||
+      return (status === 400 && text === RESET_PASSWORD_UNAVAILABLE_TEXT) ||
         (status === 200 && RESET_PASSWORD_REFUSALS.includes(text))
         ? undefined
         : 'expected the 400 string or a rule refusal';
@@ -502,7 +514,8 @@ function violation(fuzz: FuzzCase, response: WireResponse): string | undefined {
       const noToken = is(401, '') ?? (challenge === 'Bearer' ? undefined : 'expected WWW-Authenticate: Bearer');
       if (fuzz.headers.authorization === undefined) return noToken;
       const refused =
-        is(401, TOKEN_REVOKED) ?? (challenge === 'Bearer error="invalid_token"' ? undefined : 'expected invalid_token');
+        is(401, TOKEN_REVOKED_TEXT) ??
+        (challenge === 'Bearer error="invalid_token"' ? undefined : 'expected invalid_token');
       return noToken && refused && 'expected one of the two 401s';
     }
     case 'health': {

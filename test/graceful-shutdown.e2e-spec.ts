@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register } from './support/accounts';
-import { REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
-import { BUILT, freePort, MAIN, ROOT, startServer } from './support/service-process';
+import { startOwnRedisServer } from './support/redis';
+import { MAIN, ROOT, startServer } from './support/service-process';
+import { LOGGED_IN_MESSAGE } from './support/contract-strings';
+import { BUILD, Gate, REDIS_SERVER, requires } from './support/requires';
+import { freePort } from './support/free-port';
 
-const describeIfBuilt = BUILT ? describe : describe.skip;
-if (!BUILT) {
-  console.warn('graceful-shutdown.e2e-spec: dist/main.js is missing, so these tests are skipped; run `npm run build`.');
-} else if (newestModification(join(ROOT, 'src')) > statSync(MAIN).mtimeMs) {
+if (BUILD.available && newestModification(join(ROOT, 'src')) > statSync(MAIN).mtimeMs) {
   console.warn('graceful-shutdown.e2e-spec: src/ is newer than dist/main.js; these tests run the older build.');
 }
 
@@ -88,18 +88,15 @@ async function firstRefusal(url: string): Promise<number> {
 /** What a client may meet when it sends after the server stopped accepting: never a response. */
 const CONNECTION_ERRORS = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'socket hang up'];
 
-/** The Redis case runs on a redis-server of its own; without the binary it is left out, visibly, except in CI. */
-const COUNTER_STORES: [string, boolean][] = [['its rate-limit counters in memory', false]];
-if (REDIS_SERVER_INSTALLED || process.env.CI) {
-  COUNTER_STORES.push(['its rate-limit counters in Redis (REDIS_URL), as docker compose runs it', true]);
-} else {
-  console.warn('graceful-shutdown.e2e-spec: the REDIS_URL case is skipped, `redis-server` is not installed');
-}
+/** The Redis case runs on a redis-server of its own. */
+const COUNTER_STORES: [string, boolean, Gate['it']][] = [
+  ['its rate-limit counters in memory', false, it],
+  ['its rate-limit counters in Redis (REDIS_URL), as docker compose runs it', true, requires(REDIS_SERVER).it],
+];
 
-describeIfBuilt('SIGTERM on node dist/main.js', () => {
-  it.each(COUNTER_STORES)(
-    'with %s: finishes the requests in flight, fails none it accepted, exits 0',
-    async (_case, withRedis) => {
+requires(BUILD).describe('SIGTERM on node dist/main.js', () => {
+  for (const [store, withRedis, test] of COUNTER_STORES)
+    test(`with ${store}: finishes the requests in flight, fails none it accepted, exits 0`, async () => {
       const redis = withRedis ? await startOwnRedisServer(await freePort()) : undefined;
       // A real bcrypt cost, so that logins are still running when the signal arrives.
       const server = await startServer({
@@ -163,7 +160,7 @@ describeIfBuilt('SIGTERM on node dist/main.js', () => {
         for (const outcome of inFlight) {
           expect(outcome.finishedAt).toBeGreaterThan(signalledAt);
           expect(JSON.parse(outcome.body!)).toEqual(
-            expect.objectContaining({ StatusCode: 200, Message: '登录成功！' }),
+            expect.objectContaining({ StatusCode: 200, Message: LOGGED_IN_MESSAGE }),
           );
         }
 
@@ -188,9 +185,7 @@ describeIfBuilt('SIGTERM on node dist/main.js', () => {
         server.child.kill('SIGKILL');
         await redis?.kill();
       }
-    },
-    90_000,
-  );
+    }, 90_000);
 
   it('stops the embedded PostgreSQL it started, cleanly, before exiting with status 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'fungame-auth-shutdown-'));

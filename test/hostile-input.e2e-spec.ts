@@ -5,21 +5,20 @@ import { recordLoggedErrors } from './support/logged-errors';
 import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
 import { sendOnce, WireRequest, WireResponse } from './support/wire';
+import {
+  INVALID_CREDENTIALS,
+  LOGIN_UNAVAILABLE,
+  PASSWORD_INVALID,
+  PASSWORD_TOO_LONG,
+  registerAnswer,
+  REGISTRATION_UNAVAILABLE,
+  USERNAME_INVALID,
+} from './support/contract-strings';
 
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const LOGIN_UNAVAILABLE = JSON.stringify('服务器暂时无法处理登录请求。');
-
-/** The registration messages, written out: game clients compare them byte for byte. */
-const USERNAME_INVALID = '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。';
-const PASSWORD_TOO_LONG = '密码不能超过 72 个字节（UTF-8）。';
-const PASSWORD_INVALID = '密码不能包含控制字符。';
 /** register.md: bad input the route cannot read at all (not JSON, wrong types) is the 400 string. */
-const REGISTRATION_UNAVAILABLE = { status: 400, text: JSON.stringify('服务器暂时无法处理注册请求。') };
+const REGISTRATION_REFUSED = { status: 400, text: JSON.stringify(REGISTRATION_UNAVAILABLE) };
 /** register.md: a field that breaks a rule is a 200 answer naming the rule, `success` false, type 0. */
-const ruleBroken = (message: string) => ({
-  status: 200,
-  text: JSON.stringify({ RequestType: 12, StatusCode: 200, Message: message, Data: { success: false, type: 0 } }),
-});
+const ruleBroken = (message: string) => ({ status: 200, text: JSON.stringify(registerAnswer(message, false, 0)) });
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -41,7 +40,7 @@ describe('hostile input', () => {
   const loggedErrors = recordLoggedErrors();
 
   beforeAll(async () => {
-    server = await startTestApp({ bcryptCost: 4 });
+    server = await startTestApp({ auth: { bcryptCost: 4 } });
   });
   afterAll(async () => {
     loggedErrors.restore();
@@ -76,7 +75,10 @@ describe('hostile input', () => {
         body: paddedTo(BODY_LIMIT + 1, { Username: username, Password: PASSWORD }),
       });
 
-      expect({ status: response.status, text: response.text }).toEqual({ status: 413, text: LOGIN_UNAVAILABLE });
+      expect({ status: response.status, text: response.text }).toEqual({
+        status: 413,
+        text: JSON.stringify(LOGIN_UNAVAILABLE),
+      });
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(await counts()).toEqual(before);
     });
@@ -106,7 +108,10 @@ describe('hostile input', () => {
         chunked: true,
       });
 
-      expect({ status: response.status, text: response.text }).toEqual({ status: 413, text: LOGIN_UNAVAILABLE });
+      expect({ status: response.status, text: response.text }).toEqual({
+        status: 413,
+        text: JSON.stringify(LOGIN_UNAVAILABLE),
+      });
       expect(await counts()).toEqual(before);
     });
 
@@ -128,7 +133,7 @@ describe('hostile input', () => {
         });
 
         expect({ status: response.status, text: response.text }).toEqual({
-          ...REGISTRATION_UNAVAILABLE,
+          ...REGISTRATION_REFUSED,
           status: 413,
         });
         expect(await counts()).toEqual(before);
@@ -222,7 +227,11 @@ describe('hostile input', () => {
 
       if (status === 401)
         expect({ status: response.status, json: response.json }).toEqual({ status, json: INVALID_CREDENTIALS });
-      else expect({ status: response.status, text: response.text }).toEqual({ status, text: LOGIN_UNAVAILABLE });
+      else
+        expect({ status: response.status, text: response.text }).toEqual({
+          status,
+          text: JSON.stringify(LOGIN_UNAVAILABLE),
+        });
       // A failed login counts toward the name's lockout and is audited; it never creates a user or a session.
       const after = await counts();
       expect({ users: after.users, sessions: after.sessions }).toEqual({
@@ -287,50 +296,50 @@ describe('hostile input', () => {
         ruleBroken(PASSWORD_TOO_LONG),
       ],
       ['a 73-byte password', () => ({ ...valid(), Password: 'x'.repeat(73) }), ruleBroken(PASSWORD_TOO_LONG)],
-      ['a number for the username', () => ({ ...valid(), Username: 12345 }), REGISTRATION_UNAVAILABLE],
-      ['an object for the username', () => ({ ...valid(), Username: { $ne: null } }), REGISTRATION_UNAVAILABLE],
-      ['an array for the username', () => ({ ...valid(), Username: [uniqueUsername()] }), REGISTRATION_UNAVAILABLE],
-      ['a null username', () => ({ ...valid(), Username: null }), REGISTRATION_UNAVAILABLE],
-      ['a boolean for the username', () => ({ ...valid(), Username: true }), REGISTRATION_UNAVAILABLE],
-      ['a number for the password', () => ({ ...valid(), Password: 12345678 }), REGISTRATION_UNAVAILABLE],
-      ['an object for the password', () => ({ ...valid(), Password: { length: 8 } }), REGISTRATION_UNAVAILABLE],
-      ['an array for the password', () => ({ ...valid(), Password: [PASSWORD] }), REGISTRATION_UNAVAILABLE],
-      ['a null password', () => ({ ...valid(), Password: null }), REGISTRATION_UNAVAILABLE],
-      ['a boolean for the password', () => ({ ...valid(), Password: false }), REGISTRATION_UNAVAILABLE],
+      ['a number for the username', () => ({ ...valid(), Username: 12345 }), REGISTRATION_REFUSED],
+      ['an object for the username', () => ({ ...valid(), Username: { $ne: null } }), REGISTRATION_REFUSED],
+      ['an array for the username', () => ({ ...valid(), Username: [uniqueUsername()] }), REGISTRATION_REFUSED],
+      ['a null username', () => ({ ...valid(), Username: null }), REGISTRATION_REFUSED],
+      ['a boolean for the username', () => ({ ...valid(), Username: true }), REGISTRATION_REFUSED],
+      ['a number for the password', () => ({ ...valid(), Password: 12345678 }), REGISTRATION_REFUSED],
+      ['an object for the password', () => ({ ...valid(), Password: { length: 8 } }), REGISTRATION_REFUSED],
+      ['an array for the password', () => ({ ...valid(), Password: [PASSWORD] }), REGISTRATION_REFUSED],
+      ['a null password', () => ({ ...valid(), Password: null }), REGISTRATION_REFUSED],
+      ['a boolean for the password', () => ({ ...valid(), Password: false }), REGISTRATION_REFUSED],
       [
         'the fields inside a __proto__ key (the parser drops it)',
         () => `{"__proto__":${JSON.stringify(valid())}}`,
-        REGISTRATION_UNAVAILABLE,
+        REGISTRATION_REFUSED,
       ],
       // Unknown properties are ignored (CONTRACT.md), never a way around the rules of the known ones.
       [
         'a number for the username beside an unknown property',
         () => ({ ...valid(), Username: 12345, IsAdmin: true }),
-        REGISTRATION_UNAVAILABLE,
+        REGISTRATION_REFUSED,
       ],
       [
         'a NUL in the password beside an unknown property',
         () => ({ ...valid(), Password: `${PASSWORD}\u0000`, Email: 'a@example.com' }),
         ruleBroken(PASSWORD_INVALID),
       ],
-      ['a JSON array as the body', () => [valid()], REGISTRATION_UNAVAILABLE],
-      ['a JSON string as the body', () => JSON.stringify(JSON.stringify(valid())), REGISTRATION_UNAVAILABLE],
-      ['JSON null as the body', () => 'null', REGISTRATION_UNAVAILABLE],
+      ['a JSON array as the body', () => [valid()], REGISTRATION_REFUSED],
+      ['a JSON string as the body', () => JSON.stringify(JSON.stringify(valid())), REGISTRATION_REFUSED],
+      ['JSON null as the body', () => 'null', REGISTRATION_REFUSED],
       [
         'a raw NUL byte inside a JSON string',
         () => `{"Username":"a\u0000b","Password":"${PASSWORD}"}`,
-        REGISTRATION_UNAVAILABLE,
+        REGISTRATION_REFUSED,
       ],
-      ['an array 5,000 levels deep as the body', () => '['.repeat(5_000) + ']'.repeat(5_000), REGISTRATION_UNAVAILABLE],
+      ['an array 5,000 levels deep as the body', () => '['.repeat(5_000) + ']'.repeat(5_000), REGISTRATION_REFUSED],
       [
         'an array 2,000 levels deep as the password',
         () => `{"Username":"${uniqueUsername()}","Password":${deepArray(2_000)}}`,
-        REGISTRATION_UNAVAILABLE,
+        REGISTRATION_REFUSED,
       ],
       [
         'an object 2,500 levels deep beside the fields',
         () => `{"Username":"${uniqueUsername()}","Password":"${PASSWORD}","Extra":${deepObject(2_500)}}`,
-        REGISTRATION_UNAVAILABLE,
+        REGISTRATION_REFUSED,
       ],
     ];
 
@@ -392,7 +401,10 @@ describe('hostile input', () => {
 
       const response = await send({ ...json(...parts(name)), path: '/user/login' });
 
-      expect({ status: response.status, text: response.text }).toEqual({ status: 400, text: LOGIN_UNAVAILABLE });
+      expect({ status: response.status, text: response.text }).toEqual({
+        status: 400,
+        text: JSON.stringify(LOGIN_UNAVAILABLE),
+      });
       expect(await counts()).toEqual(before);
     });
 
@@ -404,7 +416,7 @@ describe('hostile input', () => {
         path: '/user/register',
       });
 
-      expect({ status: response.status, text: response.text }).toEqual(REGISTRATION_UNAVAILABLE);
+      expect({ status: response.status, text: response.text }).toEqual(REGISTRATION_REFUSED);
       expect(await counts()).toEqual(before);
     });
   });
@@ -428,7 +440,10 @@ describe('hostile input', () => {
           body: JSON.stringify({ Username: username, Password: PASSWORD }),
         });
 
-        expect({ status: response.status, text: response.text }).toEqual({ status: 400, text: LOGIN_UNAVAILABLE });
+        expect({ status: response.status, text: response.text }).toEqual({
+          status: 400,
+          text: JSON.stringify(LOGIN_UNAVAILABLE),
+        });
         expect((await counts()).sessions).toBe(before.sessions);
       },
     );
@@ -445,7 +460,7 @@ describe('hostile input', () => {
           body: JSON.stringify(valid()),
         });
 
-        expect({ status: response.status, text: response.text }).toEqual(REGISTRATION_UNAVAILABLE);
+        expect({ status: response.status, text: response.text }).toEqual(REGISTRATION_REFUSED);
         expect(await counts()).toEqual(before);
       },
     );
@@ -586,7 +601,7 @@ describe('hostile input', () => {
       const original = await passwordHashOf(username);
       expect(original).toMatch(/^\$2b\$04\$/);
 
-      const stronger = await startTestApp({ bcryptCost: 5 });
+      const stronger = await startTestApp({ auth: { bcryptCost: 5 } });
       try {
         expect(
           (await http(stronger.url, 'POST', '/user/login', { body: { Username: username, Password: PASSWORD } }))

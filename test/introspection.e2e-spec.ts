@@ -6,6 +6,7 @@ import { decodeClaims, login, PASSWORD, registerAndLogin, uniqueUsername, type L
 import { bearer, http, type HttpResponse } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';
 import { nowSeconds, resign, unsigned } from './support/tokens';
+import { LOGIN_UNAVAILABLE } from './support/contract-strings';
 
 const INACTIVE = { active: false };
 
@@ -251,7 +252,7 @@ describe('POST /oauth/introspect', () => {
 
       expect({ status: response.status, body: response.json }).toEqual({
         status: 400,
-        body: '服务器暂时无法处理登录请求。',
+        body: LOGIN_UNAVAILABLE,
       });
     });
   });

@@ -5,8 +5,7 @@ import { sign } from 'jsonwebtoken';
 import { decodeClaims, registerAndLogin } from './support/accounts';
 import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
+import { TOKEN_REVOKED } from './support/contract-strings';
 
 function ecKeyPair(): { privatePem: string; publicPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -39,7 +38,9 @@ describe('ES256 tokens and the JWKS', () => {
   let after: TestApp | undefined;
 
   beforeAll(async () => {
-    before = await startTestApp({ algorithm: 'ES256', jwtSecret: undefined, privateKeyPem: first.privatePem });
+    before = await startTestApp({
+      auth: { algorithm: 'ES256', jwtSecret: undefined, privateKeyPem: first.privatePem },
+    });
   });
 
   afterAll(async () => {
@@ -101,10 +102,12 @@ describe('ES256 tokens and the JWKS', () => {
     // One app at a time: passport keeps one 'jwt' strategy per process, the last one registered.
     await before.close();
     after = await startTestApp({
-      algorithm: 'ES256',
-      jwtSecret: undefined,
-      privateKeyPem: second.privatePem,
-      previousPublicKeysPem: [first.publicPem],
+      auth: {
+        algorithm: 'ES256',
+        jwtSecret: undefined,
+        privateKeyPem: second.privatePem,
+        previousPublicKeysPem: [first.publicPem],
+      },
     });
 
     const rotated = after;

@@ -1,23 +1,16 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
 import { importLegacyUsers } from '../src/legacy-import/import-legacy-users.command';
 import { register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
 import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
-
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const ACCOUNT_LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, loggedIn } from './support/contract-strings';
+import { BUILD, requires } from './support/requires';
 
 /**
  * The original FunGame server's hash, built here from its description alone: message = UTF-8 of the
@@ -31,12 +24,6 @@ function funGameHash(password: string, key: string): string {
 
 const ROOT = join(__dirname, '..');
 const BUILT_COMMAND = 'dist/legacy-import/import-legacy-users.js';
-const itIfBuilt = existsSync(join(ROOT, BUILT_COMMAND)) ? it : it.skip;
-if (!existsSync(join(ROOT, BUILT_COMMAND))) {
-  console.warn(
-    `legacy-import.e2e-spec: ${BUILT_COMMAND} is missing, so the built command is skipped; run \`npm run build\`.`,
-  );
-}
 
 interface Account {
   username: string;
@@ -116,9 +103,6 @@ describe('importing the users of the original FunGame database', () => {
     );
   }
 
-  const login = (username: string, password: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
-
   async function storedPasswordOf(username: string): Promise<{
     password_hash: string | null;
     legacy_password_hash: string | null;
@@ -192,7 +176,7 @@ describe('importing the users of the original FunGame database', () => {
     });
 
     it('refuses a wrong password of an imported account like any other, keeping the old hash', async () => {
-      const response = await login(alice.username, 'Passw0rd?');
+      const response = await server.api.login(alice.username, 'Passw0rd?');
 
       expect(response.status).toBe(401);
       expect(response.json).toEqual(INVALID_CREDENTIALS);
@@ -208,15 +192,10 @@ describe('importing the users of the original FunGame database', () => {
     ])('logs %s in with the old password, replacing the FunGame hash with bcrypt at once', async (_case, account) => {
       const { username, password } = account();
 
-      const response = await login(username, password);
+      const response = await server.api.login(username, password);
 
       expect(response.status).toBe(200);
-      expect(response.json).toEqual({
-        RequestType: 13,
-        StatusCode: 200,
-        Message: '登录成功！',
-        Data: { bearerToken: expect.any(String), openToken: expect.any(String) },
-      });
+      expect(response.json).toEqual(loggedIn({ bearerToken: expect.any(String), openToken: expect.any(String) }));
       const stored = await storedPasswordOf(username);
       expect(stored).toEqual({
         password_hash: expect.stringMatching(/^\$2b\$04\$/),
@@ -224,8 +203,8 @@ describe('importing the users of the original FunGame database', () => {
         legacy_password_key: null,
       });
       // From now on the password is checked against bcrypt alone.
-      expect((await login(username.toUpperCase(), password)).status).toBe(200);
-      expect((await login(username, `${password}x`)).json).toEqual(INVALID_CREDENTIALS);
+      expect((await server.api.login(username.toUpperCase(), password)).status).toBe(200);
+      expect((await server.api.login(username, `${password}x`)).json).toEqual(INVALID_CREDENTIALS);
       expect((await storedPasswordOf(username)).password_hash).toBe(stored.password_hash);
     });
 
@@ -268,8 +247,8 @@ describe('importing the users of the original FunGame database', () => {
       stderr: '',
     });
 
-    expect((await login(lines.username, lines.password)).status).toBe(200);
-    expect((await login(array.username, array.password)).status).toBe(200);
+    expect((await server.api.login(lines.username, lines.password)).status).toBe(200);
+    expect((await server.api.login(array.username, array.password)).status).toBe(200);
   });
 
   it('counts failed logins of an imported account toward the lockout, before and after its first login', async () => {
@@ -277,9 +256,9 @@ describe('importing the users of the original FunGame database', () => {
     await runImport(['--users', writeFile('locked.csv', csvOf([account]))]);
 
     for (let attempt = 0; attempt < 5; attempt++) {
-      expect((await login(account.username, 'wrong')).json).toEqual(INVALID_CREDENTIALS);
+      expect((await server.api.login(account.username, 'wrong')).json).toEqual(INVALID_CREDENTIALS);
     }
-    const response = await login(account.username, account.password);
+    const response = await server.api.login(account.username, account.password);
 
     expect(response.status).toBe(429);
     expect(response.json).toEqual(ACCOUNT_LOCKED);
@@ -290,8 +269,8 @@ describe('importing the users of the original FunGame database', () => {
     const account: Account = { username: uniqueUsername('alike'), password: 'old-password' };
     await runImport(['--users', writeFile('alike.csv', csvOf([account]))]);
 
-    const imported = await login(account.username, 'wrong');
-    const unknown = await login(uniqueUsername('nobody'), 'wrong');
+    const imported = await server.api.login(account.username, 'wrong');
+    const unknown = await server.api.login(uniqueUsername('nobody'), 'wrong');
 
     expect([imported.status, imported.text]).toEqual([unknown.status, unknown.text]);
   });
@@ -335,7 +314,7 @@ describe('importing the users of the original FunGame database', () => {
     expect(run.stderr).toContain(message);
   });
 
-  itIfBuilt(
+  requires(BUILD).it(
     'npm run users:import refuses a CSV file with an unclosed quote: status 1, the line, and no account written',
     async () => {
       // Valid accounts before and after the broken line: an import that went on past it (or stopped

@@ -1,22 +1,12 @@
 import { LoginLockoutService } from '../src/login-lockout/login-lockout.service';
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
+import { HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const ACCOUNT_LOCKED = {
-  RequestType: 13,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS } from './support/contract-strings';
 
 /** A login from `address`, as the proxy in front of the service reports it (TRUST_PROXY=true). */
 const loginFrom = (server: TestApp, address: string, username: string, password: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/login', {
-    body: { Username: username, Password: password },
-    headers: { 'x-forwarded-for': address },
-  });
+  server.api.login(username, password, { 'x-forwarded-for': address });
 
 const ATTACKER = '198.51.100.66';
 const PLAYER = '203.0.113.10';
@@ -28,7 +18,9 @@ beforeAll(async () => {
   // Read when the Fastify adapter is made, as main.ts reads it.
   process.env.TRUST_PROXY = 'true';
   // The per-address rate limit is not under test here: a high one keeps it out of the way.
-  server = await startTestApp({}, { rateLimit: 1_000_000, nameMaxFailures: 20, nameThrottleBaseMs: 30_000 });
+  server = await startTestApp({
+    bruteForce: { rateLimit: 1_000_000, nameMaxFailures: 20, nameThrottleBaseMs: 30_000 },
+  });
 });
 afterAll(async () => {
   await server.close();

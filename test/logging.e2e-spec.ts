@@ -9,8 +9,8 @@ import { loggingConfig } from '../src/config/logging.config';
 import { LOG_DESTINATION } from '../src/logging/logging.module';
 import { PASSWORD, uniqueUsername } from './support/accounts';
 import { bearer, http, HttpResponse } from './support/http';
+import { UUID_V4 } from './support/contract-strings';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const WRONG_PASSWORD = 'Not-the-Passw0rd-at-all';
 const COOKIE_VALUE = 'a-session-cookie-value-3b1f9c';
 /** Short: a secret header is redacted whatever its length. */
@@ -225,10 +225,10 @@ describe('structured logs (nestjs-pino)', () => {
 
   it('makes up a UUID when there is no usable X-Request-Id, and logs the request under it', () => {
     const generated = responses.withoutId.headers['x-request-id'] as string;
-    expect(generated).toMatch(UUID);
+    expect(generated).toMatch(UUID_V4);
     expect(lines.filter((line) => line.reqId === generated && line.route === '/health/live')).toHaveLength(1);
     const registered = responses.register.headers['x-request-id'] as string;
-    expect(registered).toMatch(UUID);
+    expect(registered).toMatch(UUID_V4);
     expect(registered).not.toBe(generated);
   });
 

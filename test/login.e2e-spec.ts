@@ -3,11 +3,14 @@ import { bearer, http } from './support/http';
 import { tableCounts } from './support/table-counts';
 import { startTestApp, TestApp } from './support/test-app';
 import { serviceHeader } from './support/tokens';
-
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const LOGIN_UNAVAILABLE = '服务器暂时无法处理登录请求。';
+import {
+  INVALID_CREDENTIALS,
+  JWT,
+  LOGGED_IN_MESSAGE,
+  loggedIn,
+  LOGIN_UNAVAILABLE,
+  UUID_V4,
+} from './support/contract-strings';
 
 describe('POST /user/login (CONTRACT.md, login.md)', () => {
   let server: TestApp;
@@ -27,12 +30,9 @@ describe('POST /user/login (CONTRACT.md, login.md)', () => {
 
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json).toEqual({
-      RequestType: 13,
-      StatusCode: 200,
-      Message: '登录成功！',
-      Data: { bearerToken: expect.stringMatching(JWT), openToken: expect.stringMatching(UUID_V4) },
-    });
+    expect(response.json).toEqual(
+      loggedIn({ bearerToken: expect.stringMatching(JWT), openToken: expect.stringMatching(UUID_V4) }),
+    );
     expect(Object.keys(response.json as object)).toEqual(['RequestType', 'StatusCode', 'Message', 'Data']);
 
     const { bearerToken } = (response.json as { Data: { bearerToken: string } }).Data;
@@ -87,12 +87,9 @@ describe('POST /user/login (CONTRACT.md, login.md)', () => {
       const response = await login(body(username));
 
       expect(response.status).toBe(200);
-      expect(response.json).toEqual({
-        RequestType: 13,
-        StatusCode: 200,
-        Message: '登录成功！',
-        Data: { bearerToken: expect.stringMatching(JWT), openToken: expect.stringMatching(UUID_V4) },
-      });
+      expect(response.json).toEqual(
+        loggedIn({ bearerToken: expect.stringMatching(JWT), openToken: expect.stringMatching(UUID_V4) }),
+      );
       expect(Object.keys(response.json as object)).toEqual(['RequestType', 'StatusCode', 'Message', 'Data']);
       const { Data } = response.json as { Data: { bearerToken: string } };
       expect(Object.keys(Data)).toEqual(['bearerToken', 'openToken']);
@@ -192,6 +189,6 @@ describe('POST /user/login (CONTRACT.md, login.md)', () => {
       body,
     });
     expect(response.status).toBe(200);
-    expect((response.json as { Message: string }).Message).toBe('登录成功！');
+    expect((response.json as { Message: string }).Message).toBe(LOGGED_IN_MESSAGE);
   });
 });

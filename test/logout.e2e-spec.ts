@@ -8,7 +8,7 @@ import {
   LOGGED_OUT,
   LOGOUT_FAILED,
 } from './support/contract-strings';
-import { bearer, http, HttpResponse } from './support/http';
+import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import { nowSeconds, resign, unsigned } from './support/tokens';
 
@@ -34,10 +34,6 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
     server = await startTestApp();
   });
   afterAll(() => server.close());
-
-  const logout = (token: string, query = ''): Promise<HttpResponse> =>
-    http(server.url, 'POST', `/user/logout${query}`, { headers: bearer(token) });
-  const me = (token: string): Promise<HttpResponse> => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
 
   /** `count` logins of one new account: its sessions, oldest first. */
   async function sessionsOfOneAccount(count: number): Promise<Session[]> {
@@ -120,20 +116,20 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
     ])('%s: the sessions of the scope are refused from the next request on', async (_case, query, ended, live) => {
       const sessions = await sessionsOfOneAccount(3);
 
-      const response = await logout(sessions[0].token, query);
+      const response = await server.api.logout(sessions[0].token, query);
 
       expectLoggedOut(response);
-      expect(response.json).toEqual({ RequestType: 1, StatusCode: 200, Message: '你已成功退出登录！', Data: {} });
-      for (const index of ended) expectTokenRefused(await me(sessions[index].token));
-      for (const index of live) expect((await me(sessions[index].token)).status).toBe(200);
+      expect(response.json).toEqual(JSON.parse(LOGGED_OUT));
+      for (const index of ended) expectTokenRefused(await server.api.me(sessions[index].token));
+      for (const index of live) expect((await server.api.me(sessions[index].token)).status).toBe(200);
     });
 
     it('scope=others with no other session: 200, and the caller’s session goes on', async () => {
       const [caller] = await sessionsOfOneAccount(1);
 
-      expectLoggedOut(await logout(caller.token, '?scope=others'));
+      expectLoggedOut(await server.api.logout(caller.token, '?scope=others'));
 
-      expect((await me(caller.token)).status).toBe(200);
+      expect((await server.api.me(caller.token)).status).toBe(200);
     });
   });
 
@@ -147,15 +143,15 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
           caller.id,
           `UPDATE sessions SET ended_at = now(), end_reason = 'reuse_detected' WHERE id = $1`,
           1,
-          () => logout(caller.token, query),
+          () => server.api.logout(caller.token, query),
         );
 
         expectLogoutFailed(response);
-        expect(response.json).toEqual({ RequestType: 1, StatusCode: 400, Message: '退出登录失败！', Data: {} });
+        expect(response.json).toEqual(JSON.parse(LOGOUT_FAILED));
         expect(await endReasonOf(caller.id)).toBe('reuse_detected');
         expect(await auditEventsOf(caller.id)).toEqual(['login_succeeded']);
         for (const other of [second, third]) {
-          expect((await me(other.token)).status).toBe(200);
+          expect((await server.api.me(other.token)).status).toBe(200);
           expect(await endReasonOf(other.id)).toBeNull();
         }
       },
@@ -166,7 +162,7 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
 
       // The row is only locked, not changed: both guards pass, both UPDATEs wait, then race for it.
       const responses = await withRowHeld(caller.id, 'SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', 2, () =>
-        Promise.all([logout(caller.token), logout(caller.token)]),
+        Promise.all([server.api.logout(caller.token), server.api.logout(caller.token)]),
       );
 
       expect(responses.map((response) => [response.status, response.text]).sort()).toEqual([
@@ -175,8 +171,8 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
       ]);
       expect(await endReasonOf(caller.id)).toBe('logout');
       expect(await auditEventsOf(caller.id)).toEqual(['login_succeeded', 'logout']);
-      expectTokenRefused(await me(caller.token));
-      expect((await me(other.token)).status).toBe(200);
+      expectTokenRefused(await server.api.me(caller.token));
+      expect((await server.api.me(other.token)).status).toBe(200);
     });
 
     it('a logout after the refresh of the same token already replaced it: 400, the session goes on', async () => {
@@ -188,7 +184,7 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
         `UPDATE sessions SET previous_token_id = current_token_id, current_token_id = gen_random_uuid(),
                              rotated_at = now() WHERE id = $1`,
         1,
-        () => logout(caller.token),
+        () => server.api.logout(caller.token),
       );
 
       expectLogoutFailed(response);
@@ -219,7 +215,7 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
         expect(ended).toEqual([]);
         expect(await sessions.isLiveWithCurrentToken(caller.id, tokenId)).toBe(false);
         expect(await endReasonOf(second.id)).toBeNull();
-        expect((await me(second.token)).status).toBe(200);
+        expect((await server.api.me(second.token)).status).toBe(200);
       },
     );
   });
@@ -235,7 +231,7 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
         await http(server.url, 'POST', '/user/logout?scope=all', { headers: headers(session.token) }),
       );
 
-      expect((await me(session.token)).status).toBe(200);
+      expect((await server.api.me(session.token)).status).toBe(200);
     });
 
     it.each<[string, (token: string) => string]>([
@@ -246,16 +242,16 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
     ])('%s: the JSON string', async (_case, forge) => {
       const [session] = await sessionsOfOneAccount(1);
 
-      expectTokenRefused(await logout(forge(session.token), '?scope=all'));
+      expectTokenRefused(await server.api.logout(forge(session.token), '?scope=all'));
 
-      expect((await me(session.token)).status).toBe(200);
+      expect((await server.api.me(session.token)).status).toBe(200);
     });
 
     it('a revoked token (its session logged out): the JSON string', async () => {
       const [session] = await sessionsOfOneAccount(1);
-      expectLoggedOut(await logout(session.token));
+      expectLoggedOut(await server.api.logout(session.token));
 
-      expectTokenRefused(await logout(session.token));
+      expectTokenRefused(await server.api.logout(session.token));
     });
 
     it('a token a refresh replaced: the JSON string, and the successor goes on', async () => {
@@ -263,9 +259,9 @@ describe('POST /user/logout (CONTRACT.md, logout.md)', () => {
       const refreshed = await http(server.url, 'POST', '/user/refresh', { headers: bearer(session.token) });
       const successor = refreshed.json as string;
 
-      expectTokenRefused(await logout(session.token, '?scope=all'));
+      expectTokenRefused(await server.api.logout(session.token, '?scope=all'));
 
-      expect((await me(successor)).status).toBe(200);
+      expect((await server.api.me(successor)).status).toBe(200);
     });
   });
 });

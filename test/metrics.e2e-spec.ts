@@ -34,7 +34,7 @@ describe('GET /metrics (Prometheus)', () => {
 
   // No grace window, so that a reused token counts as a reuse detection at once.
   beforeAll(async () => {
-    server = await startTestApp({ refreshReuseGraceMs: 0 });
+    server = await startTestApp({ auth: { refreshReuseGraceMs: 0 } });
   });
   afterAll(() => server.close());
 

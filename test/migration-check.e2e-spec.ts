@@ -1,16 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
+import { BUILD, requires } from './support/requires';
+
 const ROOT = join(__dirname, '..');
 const SCRIPT = 'scripts/check-migrations.mjs';
-const BUILT = existsSync(join(ROOT, 'dist/database/data-source.js'));
-const describeIfBuilt = BUILT ? describe : describe.skip;
-if (!BUILT) {
-  console.warn('migration-check.e2e-spec: dist/ is missing, so the migration check is skipped; run `npm run build`.');
-}
 
 interface Outcome {
   status: number;
@@ -34,7 +31,7 @@ function checkMigrations(args: string[], env: Record<string, string | undefined>
   });
 }
 
-describeIfBuilt('node scripts/check-migrations.mjs: do the entities and the migrations agree?', () => {
+requires(BUILD).describe('node scripts/check-migrations.mjs: do the entities and the migrations agree?', () => {
   const serverUrl = process.env.TEST_SERVER_DATABASE_URL!;
   let folder: string;
 

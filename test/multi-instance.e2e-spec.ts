@@ -1,34 +1,27 @@
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
 import { bearer, http } from './support/http';
-import { OwnRedisServer, REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
-import { BUILT, freePort, Server, startServer, stopServers } from './support/service-process';
+import { OwnRedisServer, startOwnRedisServer } from './support/redis';
+import { Server, startServer, stopServers } from './support/service-process';
+import { TOKEN_REVOKED } from './support/contract-strings';
+import { BUILD, REDIS_SERVER, requires } from './support/requires';
+import { freePort } from './support/free-port';
 
 const ATTACKER = '198.51.100.66';
 const PLAYER = '203.0.113.10';
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 
-/**
- * The processes run the build (`npm run build`) and share a redis-server of the test's own. Without them
- * the file is skipped, visibly, where the README's `npm test` runs on a machine with only Node.js; CI has
- * both, and there a missing one fails the file instead.
- */
-const CAN_RUN = BUILT && REDIS_SERVER_INSTALLED;
-const describeIfPossible = CAN_RUN || process.env.CI ? describe : describe.skip;
-if (!CAN_RUN && !process.env.CI) {
-  console.warn('multi-instance.e2e-spec: skipped, it needs `npm run build` and `redis-server` (CI fails without them)');
-}
+/** The processes run the build (`npm run build`) and share a redis-server of the test's own. */
+const withBuildAndRedis = requires(BUILD, REDIS_SERVER);
 
 /**
  * Two service processes (`node dist/main.js`, production mode) on one database and one Redis, as
  * `docker compose up --scale app=2` runs them: what one instance does, the other sees at once.
  */
-describeIfPossible('two service processes on one PostgreSQL and one Redis', () => {
+withBuildAndRedis.describe('two service processes on one PostgreSQL and one Redis', () => {
   let first: Server;
   let second: Server;
   let redis: OwnRedisServer;
 
   beforeAll(async () => {
-    if (!BUILT) throw new Error('the multi-instance test needs dist/ (npm run build)');
     redis = await startOwnRedisServer(await freePort());
     const environment = {
       DATABASE_URL: process.env.DATABASE_URL!,
@@ -84,13 +77,12 @@ describeIfPossible('two service processes on one PostgreSQL and one Redis', () =
   });
 });
 
-describeIfPossible('two service processes sharing rate-limit counters in Redis', () => {
+withBuildAndRedis.describe('two service processes sharing rate-limit counters in Redis', () => {
   let first: Server;
   let second: Server;
   let redis: OwnRedisServer;
 
   beforeAll(async () => {
-    if (!BUILT) throw new Error('the multi-instance test needs dist/ (npm run build)');
     // A redis-server of its own, empty: no other test's logins from 127.0.0.1 count in it.
     redis = await startOwnRedisServer(await freePort());
     const environment = {

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { Client } from 'pg';
@@ -11,18 +10,12 @@ import { MIGRATIONS } from '../src/database/migrations/migrations';
 import { login, register, registerAndLogin, uniqueUsername } from './support/accounts';
 import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { INVALID_CREDENTIALS, PASSWORD_TOO_SHORT, REGISTERED, TOKEN_REVOKED } from './support/contract-strings';
+import { BUILD, requires } from './support/requires';
 
 const NEW_PASSWORD = 'An operator-chosen passw0rd';
-const INVALID_CREDENTIALS = { RequestType: 13, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
 
 const ROOT = join(__dirname, '..');
-const BUILT =
-  existsSync(join(ROOT, 'dist/cli/users-create.js')) && existsSync(join(ROOT, 'dist/database/data-source.js'));
-const describeIfBuilt = BUILT ? describe : describe.skip;
-if (!BUILT) {
-  console.warn('operator-commands.e2e-spec: dist/ is missing, so the built commands are skipped; run `npm run build`.');
-}
 
 interface Outcome {
   status: number;
@@ -142,7 +135,7 @@ describe('npm run users:create -- <username>', () => {
 
   it("applies registration's password rules, with its messages", async () => {
     const outcome = await run(server, createUser, [uniqueUsername('operator')], 'short\n');
-    expect(outcome).toEqual({ status: 1, stdout: '', stderr: 'Refused: 密码长度至少为 8 个字符。\n' });
+    expect(outcome).toEqual({ status: 1, stdout: '', stderr: `Refused: ${PASSWORD_TOO_SHORT}\n` });
   });
 
   it("applies registration's name rules", async () => {
@@ -222,7 +215,7 @@ describe('npm run sessions:end-all -- <username>', () => {
   });
 });
 
-describeIfBuilt('the built commands (node dist/cli/*.js, as the npm scripts run them)', () => {
+requires(BUILD).describe('the built commands (node dist/cli/*.js, as the npm scripts run them)', () => {
   let server: TestApp;
 
   beforeAll(async () => {
@@ -294,12 +287,12 @@ describeIfBuilt('the built commands (node dist/cli/*.js, as the npm scripts run 
   });
 });
 
-describeIfBuilt('npm run api-tokens:create / list / revoke (node dist/cli/*.js)', () => {
+requires(BUILD).describe('npm run api-tokens:create / list / revoke (node dist/cli/*.js)', () => {
   // Registration as deployed: an API token required (the test app's default leaves it off).
   let guarded: TestApp;
 
   beforeAll(async () => {
-    guarded = await startTestApp({}, {}, { requiresApiToken: true });
+    guarded = await startTestApp({ registration: { requiresApiToken: true } });
   });
   afterAll(() => guarded.close());
 
@@ -322,12 +315,7 @@ describeIfBuilt('npm run api-tokens:create / list / revoke (node dist/cli/*.js)'
           body: { Username: uniqueUsername(), Password: NEW_PASSWORD },
           headers: { authorization },
         });
-      expect((await registerWith(`Bearer ${token}`)).json).toEqual({
-        RequestType: 12,
-        StatusCode: 200,
-        Message: '注册成功！请牢记您的账号与密码！',
-        Data: { success: true, type: 0 },
-      });
+      expect((await registerWith(`Bearer ${token}`)).json).toEqual(REGISTERED);
 
       const listed = await runBuilt('dist/cli/api-tokens-list.js', []);
       expect(listed.status).toBe(0);
@@ -391,58 +379,61 @@ describeIfBuilt('npm run api-tokens:create / list / revoke (node dist/cli/*.js)'
   });
 });
 
-describeIfBuilt('npm run migration:run / migration:revert (the TypeORM CLI on dist/database/data-source.js)', () => {
-  const serverUrl = new URL(process.env.TEST_SERVER_DATABASE_URL!);
-  const database = `${serverUrl.pathname.slice(1) || 'postgres'}_migrations_${process.pid}`;
-  const databaseUrl = new URL(serverUrl);
-  databaseUrl.pathname = `/${database}`;
+requires(BUILD).describe(
+  'npm run migration:run / migration:revert (the TypeORM CLI on dist/database/data-source.js)',
+  () => {
+    const serverUrl = new URL(process.env.TEST_SERVER_DATABASE_URL!);
+    const database = `${serverUrl.pathname.slice(1) || 'postgres'}_migrations_${process.pid}`;
+    const databaseUrl = new URL(serverUrl);
+    databaseUrl.pathname = `/${database}`;
 
-  const admin = async <T>(work: (client: Client) => Promise<T>, url = serverUrl.toString()): Promise<T> => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
-  const tables = (): Promise<string[]> =>
-    admin(async (client) => {
-      const { rows } = await client.query<{ name: string }>(
-        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    const admin = async <T>(work: (client: Client) => Promise<T>, url = serverUrl.toString()): Promise<T> => {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await work(client);
+      } finally {
+        await client.end();
+      }
+    };
+    const tables = (): Promise<string[]> =>
+      admin(async (client) => {
+        const { rows } = await client.query<{ name: string }>(
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+        );
+        return rows.map((row) => row.name);
+      }, databaseUrl.toString());
+    const typeorm = (command: string): Promise<Outcome> =>
+      runBuilt(
+        'node_modules/typeorm/cli.js',
+        [command, '-d', 'dist/database/data-source.js'],
+        '',
+        databaseUrl.toString(),
       );
-      return rows.map((row) => row.name);
-    }, databaseUrl.toString());
-  const typeorm = (command: string): Promise<Outcome> =>
-    runBuilt(
-      'node_modules/typeorm/cli.js',
-      [command, '-d', 'dist/database/data-source.js'],
-      '',
-      databaseUrl.toString(),
-    );
 
-  beforeAll(() => admin((client) => client.query(`CREATE DATABASE "${database}"`)));
-  afterAll(() => admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)));
+    beforeAll(() => admin((client) => client.query(`CREATE DATABASE "${database}"`)));
+    afterAll(() => admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)));
 
-  it('migrates an empty database, reverts one migration at a time, and migrates again', async () => {
-    expect((await typeorm('migration:run')).status).toBe(0);
-    const migrated = await tables();
-    expect(migrated).toEqual(
-      expect.arrayContaining(['audit_events', 'login_failures', 'migrations', 'sessions', 'users']),
-    );
+    it('migrates an empty database, reverts one migration at a time, and migrates again', async () => {
+      expect((await typeorm('migration:run')).status).toBe(0);
+      const migrated = await tables();
+      expect(migrated).toEqual(
+        expect.arrayContaining(['audit_events', 'login_failures', 'migrations', 'sessions', 'users']),
+      );
 
-    // Newest first, each in its turn.
-    for (const migration of [...MIGRATIONS].reverse()) {
-      const revert = await typeorm('migration:revert');
-      expect(revert.status).toBe(0);
-      expect(revert.stdout).toContain(`Migration ${migration.name} has been reverted successfully`);
-    }
-    expect(await tables()).toEqual(['migrations']);
+      // Newest first, each in its turn.
+      for (const migration of [...MIGRATIONS].reverse()) {
+        const revert = await typeorm('migration:revert');
+        expect(revert.status).toBe(0);
+        expect(revert.stdout).toContain(`Migration ${migration.name} has been reverted successfully`);
+      }
+      expect(await tables()).toEqual(['migrations']);
 
-    expect((await typeorm('migration:run')).status).toBe(0);
-    expect(await tables()).toEqual(migrated);
-    const again = await typeorm('migration:run');
-    expect(again.status).toBe(0);
-    expect(again.stdout).toContain('No migrations are pending');
-  });
-});
+      expect((await typeorm('migration:run')).status).toBe(0);
+      expect(await tables()).toEqual(migrated);
+      const again = await typeorm('migration:run');
+      expect(again.status).toBe(0);
+      expect(again.stdout).toContain('No migrations are pending');
+    });
+  },
+);

@@ -1,19 +1,21 @@
 import { decodeClaims, PASSWORD, register } from './support/accounts';
-import { bearer, http, HttpResponse } from './support/http';
+import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import {
+  ACCOUNT_LOCKED,
+  PASSWORD_CHANGE_LOCKED,
+  PASSWORD_CHANGED,
+  PASSWORD_INVALID,
+  PASSWORD_TOO_LONG,
+  PASSWORD_TOO_SHORT,
+  passwordChangeRefused,
+  PASSWORDS_NOT_STRINGS,
+  REQUEST_UNAVAILABLE,
+  TOKEN_REVOKED,
+  WRONG_OLD_PASSWORD,
+} from './support/contract-strings';
 
 const NEW_PASSWORD = 'N3w-Passw0rd!';
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
-const CHANGED = { RequestType: 20, StatusCode: 200, Message: '密码已修改。', Data: {} };
-const WRONG_PASSWORD = { RequestType: 20, StatusCode: 401, Message: '用户名或密码不正确。', Data: {} };
-const LOCKED = {
-  RequestType: 20,
-  StatusCode: 429,
-  Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-  Data: {},
-};
-const LOGIN_LOCKED = { ...LOCKED, RequestType: 13 };
-const invalid = (message: string) => ({ RequestType: 20, StatusCode: 400, Message: message, Data: {} });
 
 describe('PUT /usercenter/updatepassword', () => {
   let server: TestApp;
@@ -23,19 +25,14 @@ describe('PUT /usercenter/updatepassword', () => {
   });
   afterAll(() => server.close());
 
-  const login = (username: string, password: string): Promise<HttpResponse> =>
-    http(server.url, 'POST', '/user/login', { body: { Username: username, Password: password } });
-
   async function tokenOf(username: string, password = PASSWORD): Promise<string> {
-    const response = await login(username, password);
+    const response = await server.api.login(username, password);
     if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
     return (response.json as { Data: { bearerToken: string } }).Data.bearerToken;
   }
 
   const change = (token: string, body: unknown, path = '/usercenter/updatepassword', headers = {}) =>
     http(server.url, 'PUT', path, { headers: { ...bearer(token), ...headers }, body });
-
-  const me = (token: string) => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
 
   async function auditEventsOf(username: string): Promise<string[]> {
     const rows = await server.dataSource.query<{ event: string }[]>(
@@ -53,10 +50,10 @@ describe('PUT /usercenter/updatepassword', () => {
 
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json).toEqual(CHANGED);
+    expect(response.json).toEqual(PASSWORD_CHANGED);
     expect(Object.keys(response.json as object)).toEqual(['RequestType', 'StatusCode', 'Message', 'Data']);
-    expect((await login(username, PASSWORD)).status).toBe(401);
-    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+    expect((await server.api.login(username, PASSWORD)).status).toBe(401);
+    expect((await server.api.login(username, NEW_PASSWORD)).status).toBe(200);
     const [{ password_hash }] = await server.dataSource.query<{ password_hash: string }[]>(
       'SELECT password_hash FROM users WHERE username = $1',
       [username],
@@ -76,11 +73,11 @@ describe('PUT /usercenter/updatepassword', () => {
     const caller = await tokenOf(username);
     const others = [await tokenOf(username), await tokenOf(username)];
 
-    expect((await change(caller, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD })).json).toEqual(CHANGED);
+    expect((await change(caller, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD })).json).toEqual(PASSWORD_CHANGED);
 
-    expect((await me(caller)).status).toBe(200);
+    expect((await server.api.me(caller)).status).toBe(200);
     for (const token of others) {
-      const response = await me(token);
+      const response = await server.api.me(token);
       expect(response.status).toBe(401);
       expect(response.json).toBe(TOKEN_REVOKED);
       const [{ end_reason }] = await server.dataSource.query<{ end_reason: string }[]>(
@@ -99,7 +96,7 @@ describe('PUT /usercenter/updatepassword', () => {
 
     await change(await tokenOf(username), { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD });
 
-    expect((await me(stranger)).status).toBe(200);
+    expect((await server.api.me(stranger)).status).toBe(200);
   });
 
   it.each([
@@ -107,14 +104,14 @@ describe('PUT /usercenter/updatepassword', () => {
     ['upper-case property names', { OLDPASSWORD: PASSWORD, NEWPASSWORD: NEW_PASSWORD }],
   ])('matches %s', async (_case, body) => {
     const username = await register(server.url);
-    expect((await change(await tokenOf(username), body)).json).toEqual(CHANGED);
-    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+    expect((await change(await tokenOf(username), body)).json).toEqual(PASSWORD_CHANGED);
+    expect((await server.api.login(username, NEW_PASSWORD)).status).toBe(200);
   });
 
   it.each(['/UserCenter/UpdatePassword', '/usercenter/updatepassword/'])('is served at %s', async (path) => {
     const username = await register(server.url);
     const response = await change(await tokenOf(username), { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD }, path);
-    expect(response.json).toEqual(CHANGED);
+    expect(response.json).toEqual(PASSWORD_CHANGED);
   });
 
   it.each([
@@ -130,11 +127,11 @@ describe('PUT /usercenter/updatepassword', () => {
     const response = await change(caller, body);
 
     expect(response.status).toBe(401);
-    expect(response.json).toEqual(WRONG_PASSWORD);
+    expect(response.json).toEqual(WRONG_OLD_PASSWORD);
     expect(response.headers['www-authenticate']).toBeUndefined();
-    expect((await me(caller)).status).toBe(200);
-    expect((await me(other)).status).toBe(200);
-    expect((await login(username, PASSWORD)).status).toBe(200);
+    expect((await server.api.me(caller)).status).toBe(200);
+    expect((await server.api.me(other)).status).toBe(200);
+    expect((await server.api.login(username, PASSWORD)).status).toBe(200);
     expect(await auditEventsOf(username)).toContain('password_change_failed');
   });
 
@@ -142,32 +139,34 @@ describe('PUT /usercenter/updatepassword', () => {
     const username = await register(server.url);
     const token = await tokenOf(username);
     for (let attempt = 0; attempt < 5; attempt++) {
-      expect((await change(token, { OldPassword: 'wrong', NewPassword: NEW_PASSWORD })).json).toEqual(WRONG_PASSWORD);
+      expect((await change(token, { OldPassword: 'wrong', NewPassword: NEW_PASSWORD })).json).toEqual(
+        WRONG_OLD_PASSWORD,
+      );
     }
 
     const response = await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD });
 
     expect(response.status).toBe(429);
-    expect(response.json).toEqual(LOCKED);
+    expect(response.json).toEqual(PASSWORD_CHANGE_LOCKED);
     expect(Number(response.headers['retry-after'])).toBeGreaterThan(55);
     expect(Number(response.headers['retry-after'])).toBeLessThanOrEqual(60);
     // The same lock as the login's: the name cannot log in either, and the password is unchanged.
-    const loginResponse = await login(username, PASSWORD);
+    const loginResponse = await server.api.login(username, PASSWORD);
     expect(loginResponse.status).toBe(429);
-    expect(loginResponse.json).toEqual(LOGIN_LOCKED);
-    expect((await me(token)).status).toBe(200);
+    expect(loginResponse.json).toEqual(ACCOUNT_LOCKED);
+    expect((await server.api.me(token)).status).toBe(200);
     expect(await auditEventsOf(username)).toContain('account_locked');
   });
 
   it('refuses while the name is locked by failed logins, even with the right password', async () => {
     const username = await register(server.url);
     const token = await tokenOf(username);
-    for (let attempt = 0; attempt < 5; attempt++) await login(username, 'wrong');
+    for (let attempt = 0; attempt < 5; attempt++) await server.api.login(username, 'wrong');
 
     const response = await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD });
 
     expect(response.status).toBe(429);
-    expect(response.json).toEqual(LOCKED);
+    expect(response.json).toEqual(PASSWORD_CHANGE_LOCKED);
   });
 
   it('forgives earlier failures once the current password is right, as a login does', async () => {
@@ -176,10 +175,10 @@ describe('PUT /usercenter/updatepassword', () => {
     for (let attempt = 0; attempt < 4; attempt++) {
       await change(token, { OldPassword: 'wrong', NewPassword: NEW_PASSWORD });
     }
-    expect((await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD })).json).toEqual(CHANGED);
+    expect((await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD })).json).toEqual(PASSWORD_CHANGED);
 
-    for (let attempt = 0; attempt < 4; attempt++) await login(username, 'wrong');
-    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+    for (let attempt = 0; attempt < 4; attempt++) await server.api.login(username, 'wrong');
+    expect((await server.api.login(username, NEW_PASSWORD)).status).toBe(200);
   });
 
   it('ignores properties it does not know, as ASP.NET’s binder does: the change goes through', async () => {
@@ -188,33 +187,29 @@ describe('PUT /usercenter/updatepassword', () => {
 
     const response = await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD, Confirm: 'other' });
 
-    expect({ status: response.status, json: response.json }).toEqual({ status: 200, json: CHANGED });
-    expect((await login(username, NEW_PASSWORD)).status).toBe(200);
+    expect({ status: response.status, json: response.json }).toEqual({ status: 200, json: PASSWORD_CHANGED });
+    expect((await server.api.login(username, NEW_PASSWORD)).status).toBe(200);
   });
 
   it.each([
-    ['a new password of 7 characters', { OldPassword: PASSWORD, NewPassword: 'Short1!' }, '密码长度至少为 8 个字符。'],
+    ['a new password of 7 characters', { OldPassword: PASSWORD, NewPassword: 'Short1!' }, PASSWORD_TOO_SHORT],
     [
       'a new password over 72 bytes of UTF-8',
       { OldPassword: PASSWORD, NewPassword: '密'.repeat(25) },
-      '密码不能超过 72 个字节（UTF-8）。',
+      PASSWORD_TOO_LONG,
     ],
     [
       'a new password with a control character',
       { OldPassword: PASSWORD, NewPassword: 'Passw0rd\t!' },
-      '密码不能包含控制字符。',
+      PASSWORD_INVALID,
     ],
-    ['a missing new password', { OldPassword: PASSWORD }, '旧密码和新密码必须是字符串。'],
-    ['a number for the new password', { OldPassword: PASSWORD, NewPassword: 12345678 }, '旧密码和新密码必须是字符串。'],
-    [
-      'a number for the current password',
-      { OldPassword: 1234, NewPassword: NEW_PASSWORD },
-      '旧密码和新密码必须是字符串。',
-    ],
+    ['a missing new password', { OldPassword: PASSWORD }, PASSWORDS_NOT_STRINGS],
+    ['a number for the new password', { OldPassword: PASSWORD, NewPassword: 12345678 }, PASSWORDS_NOT_STRINGS],
+    ['a number for the current password', { OldPassword: 1234, NewPassword: NEW_PASSWORD }, PASSWORDS_NOT_STRINGS],
     [
       'a number for the new password beside an unknown property',
       { OldPassword: PASSWORD, NewPassword: 12345678, Confirm: NEW_PASSWORD },
-      '旧密码和新密码必须是字符串。',
+      PASSWORDS_NOT_STRINGS,
     ],
   ])('refuses %s with a 400 PayloadModel, changing nothing', async (_case, body, message) => {
     const username = await register(server.url);
@@ -223,8 +218,8 @@ describe('PUT /usercenter/updatepassword', () => {
     const response = await change(token, body);
 
     expect(response.status).toBe(400);
-    expect(response.json).toEqual(invalid(message));
-    expect((await login(username, PASSWORD)).status).toBe(200);
+    expect(response.json).toEqual(passwordChangeRefused(message));
+    expect((await server.api.login(username, PASSWORD)).status).toBe(200);
   });
 
   it.each([
@@ -237,7 +232,7 @@ describe('PUT /usercenter/updatepassword', () => {
     const response = await change(token, body, undefined, { 'content-type': 'application/json' });
 
     expect(response.status).toBe(400);
-    expect(response.json).toEqual(invalid('服务器暂时无法处理请求。'));
+    expect(response.json).toEqual(passwordChangeRefused(REQUEST_UNAVAILABLE));
   });
 
   it('does not count a malformed body toward the lockout', async () => {
@@ -245,7 +240,7 @@ describe('PUT /usercenter/updatepassword', () => {
     const token = await tokenOf(username);
     for (let attempt = 0; attempt < 6; attempt++) await change(token, { OldPassword: 'wrong', NewPassword: 'short' });
 
-    expect((await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD })).json).toEqual(CHANGED);
+    expect((await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD })).json).toEqual(PASSWORD_CHANGED);
   });
 
   it('needs a bearer token: none gets the empty 401, a revoked one the JSON string', async () => {
@@ -262,7 +257,7 @@ describe('PUT /usercenter/updatepassword', () => {
     const revoked = await change(token, { OldPassword: PASSWORD, NewPassword: NEW_PASSWORD });
     expect(revoked.status).toBe(401);
     expect(revoked.json).toBe(TOKEN_REVOKED);
-    expect((await login(username, PASSWORD)).status).toBe(200);
+    expect((await server.api.login(username, PASSWORD)).status).toBe(200);
   });
 
   it('is documented in Swagger', async () => {

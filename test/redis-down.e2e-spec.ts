@@ -1,19 +1,14 @@
 import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register } from './support/accounts';
-import { JWT } from './support/contract-strings';
+import { JWT, loggedIn, TOO_MANY_LOGINS } from './support/contract-strings';
 import { http, HttpResponse } from './support/http';
-import { OwnRedisServer, REDIS_SERVER_INSTALLED, startOwnRedisServer } from './support/redis';
-import { freePort } from './support/service-process';
+import { OwnRedisServer, startOwnRedisServer } from './support/redis';
 import { startTestApp, TestApp } from './support/test-app';
+import { REDIS_SERVER, requires } from './support/requires';
+import { freePort } from './support/free-port';
 
-const LOGGED_IN = {
-  RequestType: 13,
-  StatusCode: 200,
-  Message: '登录成功！',
-  Data: { bearerToken: expect.stringMatching(JWT), openToken: expect.any(String) },
-};
-const TOO_MANY_LOGINS = { RequestType: 13, StatusCode: 429, Message: '请求过于频繁，请稍后再试。', Data: {} };
+const LOGGED_IN = loggedIn({ bearerToken: expect.stringMatching(JWT), openToken: expect.any(String) });
 const RATE_LIMIT = 4;
 /** A login at bcrypt cost 4 takes a few milliseconds; waiting on Redis took 0.85 s. */
 const PROMPT_MS = 500;
@@ -23,30 +18,23 @@ const REDIS_DEGRADED = {
   message: 'down: rate-limit counters are kept per instance until Redis answers',
 };
 
-// Kills Redis: needs a redis-server of its own, never the machine's.
-const describeWithRedisServer = REDIS_SERVER_INSTALLED || process.env.CI ? describe : describe.skip;
-if (!REDIS_SERVER_INSTALLED && !process.env.CI) {
-  console.warn('redis-down.e2e-spec: skipped, `redis-server` is not installed (CI fails without it)');
-}
-
 /**
  * The per-address rate limit in Redis (REDIS_URL) is a second line of defence: while Redis is away,
  * login goes on with the counters in each instance's memory, /health says so without failing
  * readiness, and the counters go back to Redis, shared again, once it returns.
  */
-describeWithRedisServer('the per-address rate limit while Redis is down', () => {
+// Kills Redis: needs a redis-server of its own, never the machine's.
+requires(REDIS_SERVER).describe('the per-address rate limit while Redis is down', () => {
   let redis: OwnRedisServer;
   let first: TestApp;
   let second: TestApp;
   let username: string;
 
   const start = (): Promise<TestApp> =>
-    startTestApp({}, { redisUrl: redis.url, rateLimit: RATE_LIMIT, rateWindowMs: 60_000 });
+    startTestApp({ bruteForce: { redisUrl: redis.url, rateLimit: RATE_LIMIT, rateWindowMs: 60_000 } });
   const login = async (server: TestApp): Promise<HttpResponse & { ms: number }> => {
     const started = performance.now();
-    const response = await http(server.url, 'POST', '/user/login', {
-      body: { Username: username, Password: PASSWORD },
-    });
+    const response = await server.api.login(username, PASSWORD);
     return { ...response, ms: performance.now() - started };
   };
   /** Logs in on each server in turn; the status and body of each answer. */

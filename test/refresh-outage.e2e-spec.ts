@@ -8,7 +8,9 @@ import { Client } from 'pg';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { PASSWORD, register } from './support/accounts';
 import { bearer, http, HttpResponse } from './support/http';
-import { BUILT, freePort, Server, startServer, stopServers } from './support/service-process';
+import { Server, startServer, stopServers } from './support/service-process';
+import { BUILD, requires } from './support/requires';
+import { freePort } from './support/free-port';
 
 /** Longer than REFRESH_REUSE_GRACE (10 s) by far: the grace by time cannot be what saves the players. */
 const OUTAGE_MS = 60_000;
@@ -23,11 +25,6 @@ const RESTART_PLAYERS = 40;
  * but whose answer never arrived leaves the client with the replaced token: no session may end as
  * `reuse_detected` for that, and no player may be answered 401.
  */
-const describeIfBuilt = BUILT ? describe : describe.skip;
-if (!BUILT) {
-  if (process.env.CI) throw new Error('CI needs dist/ (npm run build) for refresh-outage.e2e-spec');
-  console.warn('refresh-outage.e2e-spec: dist/main.js is missing, so these tests are skipped; run `npm run build`.');
-}
 
 interface Player {
   username: string;
@@ -100,7 +97,7 @@ async function endReasons(databaseUrl: string, players: Player[]): Promise<Recor
   }
 }
 
-describeIfBuilt('refresh through an outage longer than the grace window', () => {
+requires(BUILD).describe('refresh through an outage longer than the grace window', () => {
   let dataDir: string;
   let postgresPort: number;
   let postgres: RunningEmbeddedPostgres | undefined;

@@ -32,7 +32,6 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
 
   const refresh = (headers?: Record<string, string>): Promise<HttpResponse> =>
     http(server.url, 'POST', '/user/refresh', { headers });
-  const me = (token: string): Promise<HttpResponse> => http(server.url, 'GET', '/user/me', { headers: bearer(token) });
 
   describe('success', () => {
     it('answers 200 with the new token as a JSON string: same session and subject, a new jti, a fresh 30 minutes', async () => {
@@ -67,8 +66,8 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
       const account = await registerAndLogin(server.url);
       const token = (await refresh(bearer(account.bearerToken))).json as string;
 
-      expectTokenRefused(await me(account.bearerToken));
-      const profile = await me(token);
+      expectTokenRefused(await server.api.me(account.bearerToken));
+      const profile = await server.api.me(token);
       expect(profile.status).toBe(200);
       expect((profile.json as { Username: string }).Username).toBe(account.username);
     });
@@ -83,8 +82,8 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
       const third = response.json as string;
       expect(decodeClaims(third).sid).toBe(decodeClaims(account.bearerToken).sid);
       expect(new Set([account.bearerToken, second, third]).size).toBe(3);
-      expectTokenRefused(await me(second));
-      expect((await me(third)).status).toBe(200);
+      expectTokenRefused(await server.api.me(second));
+      expect((await server.api.me(third)).status).toBe(200);
     });
 
     it("accepts refresh.md's cURL example verbatim: Bearer and Content-Type: application/json, no body", async () => {
@@ -131,7 +130,7 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
     });
 
     it('leaves the session alone: its token still works afterwards', async () => {
-      expect((await me(account.bearerToken)).status).toBe(200);
+      expect((await server.api.me(account.bearerToken)).status).toBe(200);
     });
   });
 
@@ -149,7 +148,7 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
     });
 
     it('accepts the live token signed again exactly as the service signs it (the control for the cases below)', async () => {
-      expect((await me(resign(account.bearerToken))).status).toBe(200);
+      expect((await server.api.me(resign(account.bearerToken))).status).toBe(200);
     });
 
     const cases: [string, () => string][] = [
@@ -179,12 +178,12 @@ describe('POST /user/refresh (CONTRACT.md, refresh.md)', () => {
     });
 
     it('leaves the live session alone: its token still works afterwards', async () => {
-      expect((await me(account.bearerToken)).status).toBe(200);
+      expect((await server.api.me(account.bearerToken)).status).toBe(200);
     });
   });
 
   it('refuses a token past its configured lifetime and the clock tolerance, on refresh and /user/me', async () => {
-    const shortLived = await startTestApp({ tokenLifetimeSeconds: 1 });
+    const shortLived = await startTestApp({ auth: { tokenLifetimeSeconds: 1 } });
     try {
       const account = await registerAndLogin(shortLived.url);
       const { exp, iat } = decodeClaims(account.bearerToken) as { exp: number; iat: number };

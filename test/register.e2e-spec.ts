@@ -2,33 +2,33 @@ import { Logger } from '@nestjs/common';
 
 import { ApiTokensService } from '../src/api-tokens/api-tokens.service';
 import { login, PASSWORD, uniqueUsername } from './support/accounts';
-import { JSON_CONTENT_TYPE, TOKEN_REVOKED } from './support/contract-strings';
+import {
+  accountLocked,
+  AWAITING_CODE,
+  CODE_EXPIRED,
+  CODE_SENT,
+  EMAIL_INVALID,
+  EMAIL_TAKEN,
+  FIND_PASSWORD_UNAVAILABLE,
+  JSON_CONTENT_TYPE,
+  NAME_TAKEN,
+  PASSWORD_INVALID,
+  PASSWORD_RESET_MESSAGE,
+  PASSWORD_TOO_LONG,
+  PASSWORD_TOO_SHORT,
+  registerAnswer,
+  REGISTERED,
+  REGISTRATION_UNAVAILABLE,
+  RESET_PASSWORD_UNAVAILABLE,
+  resetAnswer,
+  TOKEN_REVOKED,
+  USERNAME_INVALID,
+  WRONG_CODE,
+  WRONG_CODE_MESSAGE,
+} from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { codeOf, startSmtpServer, TestSmtpServer } from './support/smtp';
 import { startTestApp, TestApp } from './support/test-app';
-
-/** register.md's bodies, written out: game clients compare them byte for byte. */
-const reg = (Message: string, success: boolean, type: number) => ({
-  RequestType: 12,
-  StatusCode: 200,
-  Message,
-  Data: { success, type },
-});
-const AWAITING_CODE = reg('', false, 3);
-const REGISTERED = reg('注册成功！请牢记您的账号与密码！', true, 0);
-const NAME_TAKEN = reg('此账号名已被使用！', false, 1);
-const EMAIL_TAKEN = reg('此邮箱已被注册！', false, 2);
-const WRONG_CODE = reg('验证码不正确，请重新输入！', false, 0);
-const CODE_EXPIRED = reg('此验证码已过期，请重新注册。', false, 0);
-const REGISTRATION_UNAVAILABLE = JSON.stringify('服务器暂时无法处理注册请求。');
-
-const CODE_SENT = {
-  RequestType: 14,
-  StatusCode: 200,
-  Message: '如果账号与邮箱匹配，验证码已发送至该邮箱，10 分钟内有效。',
-  Data: { success: true },
-};
-const reset = (Message: string, success: boolean) => ({ RequestType: 15, StatusCode: 200, Message, Data: { success } });
 
 const uniqueEmail = (name = uniqueUsername('mail')): string => `${name}@example.com`;
 
@@ -39,7 +39,9 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    server = await startTestApp({}, {}, { emailVerification: true, requiresApiToken: true, smtpUrl: smtp.url });
+    server = await startTestApp({
+      registration: { emailVerification: true, requiresApiToken: true, smtpUrl: smtp.url },
+    });
     apiToken = await server.app.get(ApiTokensService).create(uniqueUsername('web').toLowerCase(), ['register']);
   });
   afterAll(async () => {
@@ -271,32 +273,20 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
     });
 
     it.each<[string, () => Record<string, unknown>, string]>([
-      ['a password under 8 characters', () => ({ Password: 'Pa55w0r' }), '密码长度至少为 8 个字符。'],
-      ['a password over 72 bytes', () => ({ Password: '密'.repeat(25) }), '密码不能超过 72 个字节（UTF-8）。'],
-      ['a password with a control character', () => ({ Password: 'Passw0rd\n!' }), '密码不能包含控制字符。'],
-      [
-        'a name with a leading space',
-        () => ({ Username: ` ${uniqueUsername()}` }),
-        '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。',
-      ],
-      [
-        'a name of 33 characters',
-        () => ({ Username: uniqueUsername('n').padEnd(33, 'x') }),
-        '用户名不能为空，长度不超过 32 个字符，且不能包含控制字符或首尾空格。',
-      ],
-      [
-        'an email that is no address',
-        () => ({ Email: 'not-an-address' }),
-        '请填写有效的邮箱地址（不超过 254 个字符）。',
-      ],
-      ['an empty email', () => ({ Email: '' }), '请填写有效的邮箱地址（不超过 254 个字符）。'],
-      ['no email at all', () => ({ Email: undefined }), '请填写有效的邮箱地址（不超过 254 个字符）。'],
+      ['a password under 8 characters', () => ({ Password: 'Pa55w0r' }), PASSWORD_TOO_SHORT],
+      ['a password over 72 bytes', () => ({ Password: '密'.repeat(25) }), PASSWORD_TOO_LONG],
+      ['a password with a control character', () => ({ Password: 'Passw0rd\n!' }), PASSWORD_INVALID],
+      ['a name with a leading space', () => ({ Username: ` ${uniqueUsername()}` }), USERNAME_INVALID],
+      ['a name of 33 characters', () => ({ Username: uniqueUsername('n').padEnd(33, 'x') }), USERNAME_INVALID],
+      ['an email that is no address', () => ({ Email: 'not-an-address' }), EMAIL_INVALID],
+      ['an empty email', () => ({ Email: '' }), EMAIL_INVALID],
+      ['no email at all', () => ({ Email: undefined }), EMAIL_INVALID],
     ])('%s: type 0 with the rule, nothing written, no mail', async (_case, change, message) => {
       const email = uniqueEmail();
       const body = { Username: uniqueUsername(), Password: PASSWORD, Email: email, VerifyCode: '', ...change() };
       const codesBefore = await server.dataSource.query('SELECT count(*)::int AS n FROM verification_codes');
 
-      expectBody(await registerWith(body), reg(message, false, 0));
+      expectBody(await registerWith(body), registerAnswer(message, false, 0));
       expect(await server.dataSource.query('SELECT count(*)::int AS n FROM verification_codes')).toEqual(codesBefore);
       await expect(smtp.nextMailTo(email, 300)).rejects.toThrow('no mail');
     });
@@ -316,7 +306,10 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
         body,
         headers: { ...bearer(apiToken), 'content-type': 'application/json' },
       });
-      expect({ status: response.status, text: response.text }).toEqual({ status: 400, text: REGISTRATION_UNAVAILABLE });
+      expect({ status: response.status, text: response.text }).toEqual({
+        status: 400,
+        text: JSON.stringify(REGISTRATION_UNAVAILABLE),
+      });
     });
 
     it('a mail the server refuses: 400 with the JSON string, and no code is left behind', async () => {
@@ -327,7 +320,7 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
         const response = await registerWith({ Username: username, Password: PASSWORD, Email: email, VerifyCode: '' });
         expect({ status: response.status, text: response.text }).toEqual({
           status: 400,
-          text: REGISTRATION_UNAVAILABLE,
+          text: JSON.stringify(REGISTRATION_UNAVAILABLE),
         });
       } finally {
         smtp.refuseMail(false);
@@ -491,7 +484,7 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
           VerifyCode: wrong,
           NewPassword: newPassword,
         }),
-        reset('验证码不正确，请重新输入！', false),
+        resetAnswer(WRONG_CODE_MESSAGE, false),
       );
       expectBody(
         await post('/user/resetpassword', {
@@ -500,7 +493,7 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
           VerifyCode: code,
           NewPassword: newPassword,
         }),
-        reset('密码已重置，请使用新密码登录。', true),
+        resetAnswer(PASSWORD_RESET_MESSAGE, true),
       );
       // The code works once.
       expectBody(
@@ -510,7 +503,7 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
           VerifyCode: code,
           NewPassword: 'x'.repeat(9),
         }),
-        reset('验证码不正确，请重新输入！', false),
+        resetAnswer(WRONG_CODE_MESSAGE, false),
       );
 
       const me = await http(server.url, 'GET', '/user/me', { headers: bearer(bearerToken) });
@@ -533,12 +526,7 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
       const locked = await attempt();
       expect({ status: locked.status, body: locked.json }).toEqual({
         status: 429,
-        body: {
-          RequestType: 15,
-          StatusCode: 429,
-          Message: '登录失败次数过多，该账号已被暂时锁定，请稍后再试。',
-          Data: {},
-        },
+        body: accountLocked(15),
       });
       expect(locked.headers['retry-after']).toMatch(/^\d+$/);
     });
@@ -546,11 +534,8 @@ describe('POST /user/register (register.md), with a real SMTP server', () => {
     it('malformed bodies: 400 with their own JSON strings', async () => {
       const find = await post('/user/findpassword', { Username: 'a', Email: 1 });
       const resetResponse = await post('/user/resetpassword', { Username: 'a', Email: 'a@example.com' });
-      expect([find.status, find.text]).toEqual([400, JSON.stringify('服务器暂时无法处理找回密码请求。')]);
-      expect([resetResponse.status, resetResponse.text]).toEqual([
-        400,
-        JSON.stringify('服务器暂时无法处理重置密码请求。'),
-      ]);
+      expect([find.status, find.text]).toEqual([400, JSON.stringify(FIND_PASSWORD_UNAVAILABLE)]);
+      expect([resetResponse.status, resetResponse.text]).toEqual([400, JSON.stringify(RESET_PASSWORD_UNAVAILABLE)]);
     });
 
     it('want the API token too', async () => {
@@ -564,7 +549,9 @@ describe('POST /user/register with REGISTRATION_EMAIL_VERIFICATION and REGISTRAT
   let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestApp({}, {}, { emailVerification: false, requiresApiToken: false, smtpUrl: undefined });
+    server = await startTestApp({
+      registration: { emailVerification: false, requiresApiToken: false, smtpUrl: undefined },
+    });
   });
   afterAll(() => server.close());
 

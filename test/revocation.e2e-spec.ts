@@ -1,18 +1,10 @@
 import { decodeClaims, LoggedIn, login, registerAndLogin } from './support/accounts';
 import { expectLoggedOut, expectTokenRefused, JWT } from './support/contract-strings';
-import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-
-const refresh = (server: TestApp, token: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/refresh', { headers: bearer(token) });
-const me = (server: TestApp, token: string): Promise<HttpResponse> =>
-  http(server.url, 'GET', '/user/me', { headers: bearer(token) });
-const logout = (server: TestApp, token: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/logout', { headers: bearer(token) });
 
 /** The new token of a refresh that must succeed. */
 async function refreshed(server: TestApp, token: string): Promise<string> {
-  const response = await refresh(server, token);
+  const response = await server.api.refresh(token);
   expect(response.status).toBe(200);
   expect(response.json).toEqual(expect.stringMatching(JWT));
   return response.json as string;
@@ -46,29 +38,29 @@ describe('revocation on refresh and logout (CONTRACT.md: refresh, the bearer tok
     const account = await registerAndLogin(server.url);
     const successor = await refreshed(server, account.bearerToken);
 
-    expectTokenRefused(await me(server, account.bearerToken));
-    expectTokenRefused(await logout(server, account.bearerToken));
+    expectTokenRefused(await server.api.me(account.bearerToken));
+    expectTokenRefused(await server.api.logout(account.bearerToken));
     // The refused logout ended nothing: the successor still works.
-    expect((await me(server, successor)).status).toBe(200);
+    expect((await server.api.me(successor)).status).toBe(200);
   });
 
   it('answers a second refresh of the replaced token within the grace window with the very same successor', async () => {
     const account = await registerAndLogin(server.url);
     const successor = await refreshed(server, account.bearerToken);
 
-    const retried = await refresh(server, account.bearerToken);
+    const retried = await server.api.refresh(account.bearerToken);
 
     expect(retried.status).toBe(200);
     expect(retried.text).toBe(JSON.stringify(successor));
     // A retry rotates nothing: the successor stays the session's current token.
-    expect((await me(server, successor)).status).toBe(200);
+    expect((await server.api.me(successor)).status).toBe(200);
     expect((await sessionRow(server, successor)).current_token_id).toBe(decodeClaims(successor).jti);
   });
 
   it('answers 20 concurrent refreshes of one token with one identical successor, installed once', async () => {
     const account = await registerAndLogin(server.url);
 
-    const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(server, account.bearerToken)));
+    const responses = await Promise.all(Array.from({ length: 20 }, () => server.api.refresh(account.bearerToken)));
 
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
     const successors = new Set(responses.map((response) => response.json));
@@ -82,28 +74,28 @@ describe('revocation on refresh and logout (CONTRACT.md: refresh, the bearer tok
       ended_at: null,
       end_reason: null,
     });
-    expect((await me(server, successor)).status).toBe(200);
-    expectTokenRefused(await me(server, account.bearerToken));
+    expect((await server.api.me(successor)).status).toBe(200);
+    expectTokenRefused(await server.api.me(account.bearerToken));
   });
 
   it('refuses a logged-out token on refresh, /user/me and a second logout', async () => {
     const account = await registerAndLogin(server.url);
-    const response = await logout(server, account.bearerToken);
+    const response = await server.api.logout(account.bearerToken);
     expectLoggedOut(response);
 
-    expectTokenRefused(await refresh(server, account.bearerToken));
-    expectTokenRefused(await me(server, account.bearerToken));
-    expectTokenRefused(await logout(server, account.bearerToken));
+    expectTokenRefused(await server.api.refresh(account.bearerToken));
+    expectTokenRefused(await server.api.me(account.bearerToken));
+    expectTokenRefused(await server.api.logout(account.bearerToken));
   });
 
   it('ends only the session logged out of: another login of the same account goes on', async () => {
     const first = await registerAndLogin(server.url);
     const second = await login(server.url, first.username);
 
-    expectLoggedOut(await logout(server, first.bearerToken));
+    expectLoggedOut(await server.api.logout(first.bearerToken));
 
-    expectTokenRefused(await me(server, first.bearerToken));
-    expect((await me(server, second.bearerToken)).status).toBe(200);
+    expectTokenRefused(await server.api.me(first.bearerToken));
+    expect((await server.api.me(second.bearerToken)).status).toBe(200);
   });
 });
 
@@ -111,19 +103,19 @@ describe('reuse detection (refreshReuseGraceMs: 0: no grace by time)', () => {
   let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestApp({ refreshReuseGraceMs: 0 });
+    server = await startTestApp({ auth: { refreshReuseGraceMs: 0 } });
   });
   afterAll(() => server.close());
 
   it('ends the whole session when a replaced token is presented again after its successor was used', async () => {
     const account = await registerAndLogin(server.url);
     const successor = await refreshed(server, account.bearerToken);
-    expect((await me(server, successor)).status).toBe(200);
+    expect((await server.api.me(successor)).status).toBe(200);
 
-    expectTokenRefused(await refresh(server, account.bearerToken));
+    expectTokenRefused(await server.api.refresh(account.bearerToken));
 
-    expectTokenRefused(await me(server, successor));
-    expectTokenRefused(await refresh(server, successor));
+    expectTokenRefused(await server.api.me(successor));
+    expectTokenRefused(await server.api.refresh(successor));
     expect(await sessionRow(server, successor)).toEqual(
       expect.objectContaining({ ended_at: expect.any(Date), end_reason: 'reuse_detected' }),
     );
@@ -134,9 +126,9 @@ describe('reuse detection (refreshReuseGraceMs: 0: no grace by time)', () => {
     const second = await refreshed(server, account.bearerToken);
     const third = await refreshed(server, second);
 
-    expectTokenRefused(await refresh(server, account.bearerToken));
+    expectTokenRefused(await server.api.refresh(account.bearerToken));
 
-    expectTokenRefused(await me(server, third));
+    expectTokenRefused(await server.api.me(third));
     expect(await sessionRow(server, third)).toEqual(
       expect.objectContaining({ ended_at: expect.any(Date), end_reason: 'reuse_detected' }),
     );
@@ -147,14 +139,14 @@ describe('reuse detection (refreshReuseGraceMs: 0: no grace by time)', () => {
     const successor = await refreshed(server, account.bearerToken);
 
     // Past any grace by time (0 here): the client never got its answer and retries with what it holds.
-    const retried = await refresh(server, account.bearerToken);
+    const retried = await server.api.refresh(account.bearerToken);
     expect({ status: retried.status, json: retried.json }).toEqual({ status: 200, json: successor });
     expect((await sessionRow(server, successor)).ended_at).toBeNull();
-    expectTokenRefused(await me(server, account.bearerToken));
+    expectTokenRefused(await server.api.me(account.bearerToken));
 
     // Once the successor has authenticated a request, the replaced token is a thief's.
-    expect((await me(server, successor)).status).toBe(200);
-    expectTokenRefused(await refresh(server, account.bearerToken));
+    expect((await server.api.me(successor)).status).toBe(200);
+    expectTokenRefused(await server.api.refresh(account.bearerToken));
     expect(await sessionRow(server, successor)).toEqual(
       expect.objectContaining({ ended_at: expect.any(Date), end_reason: 'reuse_detected' }),
     );
@@ -165,7 +157,7 @@ describe('reuse detection (refreshReuseGraceMs: 0: no grace by time)', () => {
     const second = await refreshed(server, account.bearerToken);
     const third = await refreshed(server, second);
 
-    expect((await me(server, third)).status).toBe(200);
+    expect((await server.api.me(third)).status).toBe(200);
     expect((await sessionRow(server, third)).ended_at).toBeNull();
   });
 });
@@ -184,8 +176,8 @@ describe('revocations live in PostgreSQL, not in a process', () => {
 
     const second = await startTestApp();
     try {
-      expectTokenRefused(await me(second, account.bearerToken));
-      expect((await me(second, successor)).status).toBe(200);
+      expectTokenRefused(await second.api.me(account.bearerToken));
+      expect((await second.api.me(successor)).status).toBe(200);
       expect(decodeClaims(await refreshed(second, successor)).sid).toBe(decodeClaims(successor).sid);
     } finally {
       await second.close();
@@ -203,22 +195,22 @@ describe('revocations live in PostgreSQL, not in a process', () => {
 
     it('a refresh on A is refused on B from the next request', async () => {
       const account = await registerAndLogin(first.url);
-      expect((await me(second, account.bearerToken)).status).toBe(200);
+      expect((await second.api.me(account.bearerToken)).status).toBe(200);
 
       const successor = await refreshed(first, account.bearerToken);
 
-      expectTokenRefused(await me(second, account.bearerToken));
-      expect((await me(second, successor)).status).toBe(200);
+      expectTokenRefused(await second.api.me(account.bearerToken));
+      expect((await second.api.me(successor)).status).toBe(200);
     });
 
     it('a logout on B is refused on A from the next request', async () => {
       const account = await registerAndLogin(first.url);
-      expect((await me(first, account.bearerToken)).status).toBe(200);
+      expect((await first.api.me(account.bearerToken)).status).toBe(200);
 
-      expectLoggedOut(await logout(second, account.bearerToken));
+      expectLoggedOut(await second.api.logout(account.bearerToken));
 
-      expectTokenRefused(await me(first, account.bearerToken));
-      expectTokenRefused(await refresh(first, account.bearerToken));
+      expectTokenRefused(await first.api.me(account.bearerToken));
+      expectTokenRefused(await first.api.refresh(account.bearerToken));
     });
   });
 });

@@ -5,23 +5,20 @@ import { Client } from 'pg';
 import { decodeClaims, registerAndLogin, type LoggedIn } from './support/accounts';
 import { EventStream, type StreamEvent } from './support/event-stream';
 import { bearer, http } from './support/http';
-import { BUILT, ROOT, Server, startServer, stopServers } from './support/service-process';
+import { ROOT, Server, startServer, stopServers } from './support/service-process';
+import { BUILD, requires } from './support/requires';
 
 /**
  * The revocation feed across two service processes (`node dist/main.js`) on one database: PostgreSQL's
  * LISTEN/NOTIFY carries an ended session from the instance that ended it to the subscribers of the other.
  */
-describe('GET /sessions/events on two service processes', () => {
+requires(BUILD).describe('GET /sessions/events on two service processes', () => {
   let first: Server;
   let second: Server;
   let eventsToken: string;
   const streams: EventStream[] = [];
 
   beforeAll(async () => {
-    if (!BUILT) {
-      if (process.env.CI) throw new Error('CI needs dist/ (npm run build) for the multi-instance feed test');
-      return;
-    }
     const environment = { DATABASE_URL: process.env.DATABASE_URL! };
     [first, second] = await Promise.all([startServer(environment), startServer(environment)]);
     eventsToken = createApiToken(`feed_${Date.now().toString(36)}`, 'events');
@@ -32,10 +29,6 @@ describe('GET /sessions/events on two service processes', () => {
   });
 
   afterAll(() => stopServers([first, second]));
-
-  // Without dist/ the suite is skipped with its reason, never passed empty.
-  const itIfBuilt = BUILT ? it : it.skip;
-  if (!BUILT) console.warn('session-events-multi-instance.e2e-spec: skipped (needs `npm run build`)');
 
   async function subscribe(server: Server, headers: Record<string, string> = {}): Promise<EventStream> {
     const stream = await EventStream.open(server.url, '/sessions/events', { ...bearer(eventsToken), ...headers });
@@ -48,7 +41,7 @@ describe('GET /sessions/events on two service processes', () => {
   const isEndOf = (player: LoggedIn) => (event: StreamEvent) =>
     (JSON.parse(event.data ?? '{}') as { sid?: unknown }).sid === sidOf(player);
 
-  itIfBuilt('delivers a logout on one instance to a subscriber of the other within a second', async () => {
+  it('delivers a logout on one instance to a subscriber of the other within a second', async () => {
     const stream = await subscribe(second);
     const latencies: number[] = [];
 
@@ -72,7 +65,7 @@ describe('GET /sessions/events on two service processes', () => {
     expect(Math.max(...latencies)).toBeLessThan(1_000);
   });
 
-  itIfBuilt('replays to a subscriber that reconnects with Last-Event-ID exactly what it missed', async () => {
+  it('replays to a subscriber that reconnects with Last-Event-ID exactly what it missed', async () => {
     const stream = await subscribe(second);
     const seen = await registerAndLogin(first.url);
     await http(first.url, 'POST', '/user/logout', { headers: bearer(seen.bearerToken) });
@@ -91,7 +84,7 @@ describe('GET /sessions/events on two service processes', () => {
     expect(Number(replayed[0].id)).toBeGreaterThan(Number(lastSeen.id));
   });
 
-  itIfBuilt('goes on after its LISTEN connection is cut: it reconnects and reads what it missed', async () => {
+  it('goes on after its LISTEN connection is cut: it reconnects and reads what it missed', async () => {
     // A subscriber on each instance, so both hold their LISTEN connection.
     await subscribe(first);
     const stream = await subscribe(second);
@@ -112,7 +105,7 @@ describe('GET /sessions/events on two service processes', () => {
     expect(await stream.eventMatching(isEndOf(player), 5_000)).toEqual((await storedEvents([player]))[0]);
   });
 
-  itIfBuilt('refuses a subscriber without an API token (401) and one without the events scope (403)', async () => {
+  it('refuses a subscriber without an API token (401) and one without the events scope (403)', async () => {
     const introspectOnly = createApiToken(`gs_${Date.now().toString(36)}`, 'introspect');
 
     const none = await http(second.url, 'GET', '/sessions/events');

@@ -5,7 +5,7 @@ import { RetentionCleanupJob } from '../src/retention/retention-cleanup.job';
 import { decodeClaims, login, PASSWORD, registerAndLogin, type LoggedIn } from './support/accounts';
 import { EventStream, type StreamEvent } from './support/event-stream';
 import { bearer, http } from './support/http';
-import { startTestApp, startTestAppWithEnvironment, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 /** GET /sessions/events on one instance (two instances: session-events-multi-instance.e2e-spec.ts). */
 describe('GET /sessions/events', () => {
@@ -240,10 +240,12 @@ describe('GET /sessions/events under short HTTP timeouts (HTTP_CONNECTION_TIMEOU
   let eventsToken: string;
 
   beforeAll(async () => {
-    server = await startTestAppWithEnvironment({
-      HTTP_CONNECTION_TIMEOUT: '2s',
-      HTTP_REQUEST_TIMEOUT: '2s',
-      HTTP_HEADERS_TIMEOUT: '1s',
+    server = await startTestApp({
+      env: {
+        HTTP_CONNECTION_TIMEOUT: '2s',
+        HTTP_REQUEST_TIMEOUT: '2s',
+        HTTP_HEADERS_TIMEOUT: '1s',
+      },
     });
     eventsToken = await server.app.get(ApiTokensService).create(`feed_${randomBytes(4).toString('hex')}`, ['events']);
   });

@@ -1,6 +1,6 @@
 import { decodeClaims, registerAndLogin } from './support/accounts';
 import { expectLoggedOut, expectTokenRefused, JSON_CONTENT_TYPE, JWT, UUID } from './support/contract-strings';
-import { bearer, http, HttpResponse } from './support/http';
+import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('session routes: logout, /user/me, health, routing', () => {
@@ -11,11 +11,6 @@ describe('session routes: logout, /user/me, health, routing', () => {
   });
   afterAll(() => server.close());
 
-  const me = (token: string, path = '/user/me'): Promise<HttpResponse> =>
-    http(server.url, 'GET', path, { headers: bearer(token) });
-  const refresh = (token: string, path = '/user/refresh'): Promise<HttpResponse> =>
-    http(server.url, 'POST', path, { headers: bearer(token) });
-
   describe('POST /user/logout', () => {
     it('answers 200 with the PayloadModel of logout.md, and the token is refused from then on', async () => {
       const account = await registerAndLogin(server.url);
@@ -23,8 +18,8 @@ describe('session routes: logout, /user/me, health, routing', () => {
       const response = await http(server.url, 'POST', '/user/logout', { headers: bearer(account.bearerToken) });
 
       expectLoggedOut(response);
-      expectTokenRefused(await me(account.bearerToken));
-      expectTokenRefused(await refresh(account.bearerToken));
+      expectTokenRefused(await server.api.me(account.bearerToken));
+      expectTokenRefused(await server.api.refresh(account.bearerToken));
     });
 
     it('takes Content-Type: application/json with an empty body, as clients send it', async () => {
@@ -35,7 +30,7 @@ describe('session routes: logout, /user/me, health, routing', () => {
       });
 
       expectLoggedOut(response);
-      expectTokenRefused(await me(account.bearerToken));
+      expectTokenRefused(await server.api.me(account.bearerToken));
     });
   });
 
@@ -43,7 +38,7 @@ describe('session routes: logout, /user/me, health, routing', () => {
     it('answers 200 with exactly Id, Username, Email and RegisteredAt of the account, never the hash', async () => {
       const account = await registerAndLogin(server.url);
 
-      const response = await me(account.bearerToken);
+      const response = await server.api.me(account.bearerToken);
 
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toMatch(JSON_CONTENT_TYPE);
@@ -71,7 +66,7 @@ describe('session routes: logout, /user/me, health, routing', () => {
       });
       const { bearerToken } = (login.json as { Data: { bearerToken: string } }).Data;
 
-      expect((await me(bearerToken)).json).toEqual(expect.objectContaining({ Username: account.username }));
+      expect((await server.api.me(bearerToken)).json).toEqual(expect.objectContaining({ Username: account.username }));
     });
   });
 
@@ -114,7 +109,7 @@ describe('session routes: logout, /user/me, health, routing', () => {
       async (path) => {
         const account = await registerAndLogin(server.url);
 
-        const response = await refresh(account.bearerToken, path);
+        const response = await server.api.refresh(account.bearerToken, path);
 
         expect(response.status).toBe(200);
         expect(response.json).toEqual(expect.stringMatching(JWT));
@@ -125,7 +120,7 @@ describe('session routes: logout, /user/me, health, routing', () => {
     it.each(['/User/Me', '/USER/ME/', '/user/me/'])('serves /user/me at %s', async (path) => {
       const account = await registerAndLogin(server.url);
 
-      const response = await me(account.bearerToken, path);
+      const response = await server.api.me(account.bearerToken, path);
 
       expect(response.status).toBe(200);
       expect(response.json).toEqual(expect.objectContaining({ Username: account.username }));
@@ -137,7 +132,7 @@ describe('session routes: logout, /user/me, health, routing', () => {
       const response = await http(server.url, 'POST', path, { headers: bearer(account.bearerToken) });
 
       expectLoggedOut(response);
-      expectTokenRefused(await me(account.bearerToken));
+      expectTokenRefused(await server.api.me(account.bearerToken));
     });
 
     it.each(['/Health/Live', '/HEALTH/LIVE/'])('serves the liveness check at %s', async (path) => {

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
 import { decodeClaims, PASSWORD, register, uniqueUsername } from './support/accounts';
-import { expectLoggedOut, expectLogoutFailed } from './support/contract-strings';
-import { bearer, http, HttpResponse } from './support/http';
-import { startTestApp, startTestAppWithEnvironment, TestApp } from './support/test-app';
+import {
+  expectLoggedOut,
+  expectLogoutFailed,
+  SESSION_ENDED,
+  SESSION_NOT_FOUND,
+  TOKEN_REVOKED,
+} from './support/contract-strings';
+import { bearer, http } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
 
-const TOKEN_REVOKED = '此 Token 已吊销，请重新登录以获取 Token。';
-const SESSION_ENDED = '会话已结束。';
-const SESSION_NOT_FOUND = '会话不存在。';
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 interface Session {
@@ -26,26 +29,11 @@ interface ListedSession {
 }
 
 async function logIn(server: TestApp, username: string, userAgent = 'FunGame/1.0'): Promise<Session> {
-  const response = await http(server.url, 'POST', '/user/login', {
-    body: { Username: username, Password: PASSWORD },
-    headers: { 'user-agent': userAgent },
-  });
+  const response = await server.api.login(username, PASSWORD, { 'user-agent': userAgent });
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
   const token = (response.json as { Data: { bearerToken: string } }).Data.bearerToken;
   return { token, id: decodeClaims(token).sid as string };
 }
-
-const me = (server: TestApp, token: string): Promise<HttpResponse> =>
-  http(server.url, 'GET', '/user/me', { headers: bearer(token) });
-
-const listSessions = (server: TestApp, token: string): Promise<HttpResponse> =>
-  http(server.url, 'GET', '/user/sessions', { headers: bearer(token) });
-
-const endSession = (server: TestApp, token: string, id: string): Promise<HttpResponse> =>
-  http(server.url, 'DELETE', `/user/sessions/${id}`, { headers: bearer(token) });
-
-const refresh = (server: TestApp, token: string): Promise<HttpResponse> =>
-  http(server.url, 'POST', '/user/refresh', { headers: bearer(token) });
 
 async function endReasonOf(server: TestApp, sessionId: string): Promise<string | null> {
   const [row] = await server.dataSource.query<{ end_reason: string | null }[]>(
@@ -84,9 +72,9 @@ describe('sessions a player controls', () => {
   // these tests are about.
   beforeAll(async () => {
     server = await startTestApp();
-    single = await startTestAppWithEnvironment({ SESSION_MAX_PER_USER: '1', SESSION_MAX_AGE: '1h' });
-    limited = await startTestAppWithEnvironment({ SESSION_MAX_PER_USER: '3' });
-    limitedPeer = await startTestAppWithEnvironment({ SESSION_MAX_PER_USER: '3' });
+    single = await startTestApp({ env: { SESSION_MAX_PER_USER: '1', SESSION_MAX_AGE: '1h' } });
+    limited = await startTestApp({ env: { SESSION_MAX_PER_USER: '3' } });
+    limitedPeer = await startTestApp({ env: { SESSION_MAX_PER_USER: '3' } });
   });
   afterAll(async () => {
     for (const app of [limitedPeer, limited, single, server]) await app?.close();
@@ -97,7 +85,7 @@ describe('sessions a player controls', () => {
       const username = await register(server.url);
       const phone = await logIn(server, username, 'FunGame Mobile/2.1');
       const desktop = await logIn(server, username, 'FunGame Desktop/1.8');
-      const refreshed = await refresh(server, phone.token);
+      const refreshed = await server.api.refresh(phone.token);
       expect(refreshed.status).toBe(200);
       const [phoneRow, desktopRow] = await Promise.all(
         [phone.id, desktop.id].map(async (id) => {
@@ -109,7 +97,7 @@ describe('sessions a player controls', () => {
         }),
       );
 
-      const response = await listSessions(server, desktop.token);
+      const response = await server.api.sessions(desktop.token);
 
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
@@ -154,7 +142,7 @@ describe('sessions a player controls', () => {
       await http(server.url, 'POST', '/user/logout', { headers: bearer(loggedOut.token) });
       const stranger = await logIn(server, await register(server.url));
 
-      const response = await listSessions(server, kept.token);
+      const response = await server.api.sessions(kept.token);
 
       expect((response.json as ListedSession[]).map((session) => session.Id)).toEqual([kept.id]);
       expect((response.json as ListedSession[]).map((session) => session.Id)).not.toContain(stranger.id);
@@ -169,7 +157,7 @@ describe('sessions a player controls', () => {
         [abandoned.id],
       );
 
-      const response = await listSessions(server, current.token);
+      const response = await server.api.sessions(current.token);
 
       expect((response.json as ListedSession[]).map((session) => session.Id)).toEqual([current.id]);
     });
@@ -189,7 +177,7 @@ describe('sessions a player controls', () => {
 
       const session = await logIn(server, await register(server.url));
       await http(server.url, 'POST', '/user/logout', { headers: bearer(session.token) });
-      const revoked = await listSessions(server, session.token);
+      const revoked = await server.api.sessions(session.token);
       expect(revoked.status).toBe(401);
       expect(revoked.json).toBe(TOKEN_REVOKED);
     });
@@ -201,15 +189,15 @@ describe('sessions a player controls', () => {
       const caller = await logIn(server, username);
       const lost = await logIn(server, username);
 
-      const response = await endSession(server, caller.token, lost.id);
+      const response = await server.api.endSession(caller.token, lost.id);
 
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.text).toBe(JSON.stringify(SESSION_ENDED));
-      const refused = await me(server, lost.token);
+      const refused = await server.api.me(lost.token);
       expect(refused.status).toBe(401);
       expect(refused.json).toBe(TOKEN_REVOKED);
-      expect((await me(server, caller.token)).status).toBe(200);
+      expect((await server.api.me(caller.token)).status).toBe(200);
       expect(await endReasonOf(server, lost.id)).toBe('revoked');
       expect(await auditEvents(server, lost.id)).toEqual(['login_succeeded', 'session_revoked']);
     });
@@ -217,27 +205,27 @@ describe('sessions a player controls', () => {
     it("ends the caller's own session too", async () => {
       const session = await logIn(server, await register(server.url));
 
-      const response = await endSession(server, session.token, session.id);
+      const response = await server.api.endSession(session.token, session.id);
 
       expect(response.status).toBe(200);
       expect(response.json).toBe(SESSION_ENDED);
-      expect((await me(server, session.token)).status).toBe(401);
+      expect((await server.api.me(session.token)).status).toBe(401);
     });
 
     it('answers the same 404 for an ended session, an unknown id and another user’s session', async () => {
       const username = await register(server.url);
       const caller = await logIn(server, username);
       const ended = await logIn(server, username);
-      await endSession(server, caller.token, ended.id);
+      await server.api.endSession(caller.token, ended.id);
       const stranger = await logIn(server, await register(server.url));
 
       for (const id of [ended.id, randomUUID(), stranger.id]) {
-        const response = await endSession(server, caller.token, id);
+        const response = await server.api.endSession(caller.token, id);
         expect(response.status).toBe(404);
         expect(response.headers['content-type']).toMatch(/^application\/json/);
         expect(response.text).toBe(JSON.stringify(SESSION_NOT_FOUND));
       }
-      expect((await me(server, stranger.token)).status).toBe(200);
+      expect((await server.api.me(stranger.token)).status).toBe(200);
       expect(await endReasonOf(server, stranger.id)).toBeNull();
     });
 
@@ -251,11 +239,11 @@ describe('sessions a player controls', () => {
     ])('answers 404, not 400 or 500, for %s', async (_case, id) => {
       const session = await logIn(server, await register(server.url));
 
-      const response = await endSession(server, session.token, id);
+      const response = await server.api.endSession(session.token, id);
 
       expect(response.status).toBe(404);
       expect(response.json).toBe(SESSION_NOT_FOUND);
-      expect((await me(server, session.token)).status).toBe(200);
+      expect((await server.api.me(session.token)).status).toBe(200);
     });
 
     it('is served in any letter case, and needs a bearer token', async () => {
@@ -293,9 +281,9 @@ describe('sessions a player controls', () => {
       const response = await logout(caller.token);
 
       expectLoggedOut(response);
-      expect((await me(server, caller.token)).status).toBe(401);
-      expect((await me(server, second.token)).status).toBe(200);
-      expect((await me(server, third.token)).status).toBe(200);
+      expect((await server.api.me(caller.token)).status).toBe(401);
+      expect((await server.api.me(second.token)).status).toBe(200);
+      expect((await server.api.me(third.token)).status).toBe(200);
       expect(await endReasonOf(server, caller.id)).toBe('logout');
     });
 
@@ -304,8 +292,8 @@ describe('sessions a player controls', () => {
 
       expectLoggedOut(await logout(caller.token, '?scope=current'));
 
-      expect((await me(server, caller.token)).status).toBe(401);
-      expect((await me(server, second.token)).status).toBe(200);
+      expect((await server.api.me(caller.token)).status).toBe(401);
+      expect((await server.api.me(second.token)).status).toBe(200);
     });
 
     it('ends every other session with scope=others, and keeps the current one', async () => {
@@ -314,9 +302,9 @@ describe('sessions a player controls', () => {
       const response = await logout(caller.token, '?scope=others');
 
       expectLoggedOut(response);
-      expect((await me(server, caller.token)).status).toBe(200);
+      expect((await server.api.me(caller.token)).status).toBe(200);
       for (const other of [second, third]) {
-        expect((await me(server, other.token)).json).toBe(TOKEN_REVOKED);
+        expect((await server.api.me(other.token)).json).toBe(TOKEN_REVOKED);
         expect(await endReasonOf(server, other.id)).toBe('revoked');
         expect(await auditEvents(server, other.id)).toEqual(['login_succeeded', 'session_revoked']);
       }
@@ -329,7 +317,7 @@ describe('sessions a player controls', () => {
       const response = await logout(caller.token, '?scope=all');
 
       expectLoggedOut(response);
-      for (const session of [caller, second, third]) expect((await me(server, session.token)).status).toBe(401);
+      for (const session of [caller, second, third]) expect((await server.api.me(session.token)).status).toBe(401);
       expect(await endReasonOf(server, caller.id)).toBe('logout');
       expect(await endReasonOf(server, second.id)).toBe('revoked');
       expect(await auditEvents(server, caller.id)).toEqual(['login_succeeded', 'logout']);
@@ -340,8 +328,8 @@ describe('sessions a player controls', () => {
 
       expect((await logout(caller.token, '?Scope=OTHERS')).status).toBe(200);
 
-      expect((await me(server, caller.token)).status).toBe(200);
-      expect((await me(server, second.token)).status).toBe(401);
+      expect((await server.api.me(caller.token)).status).toBe(200);
+      expect((await server.api.me(second.token)).status).toBe(401);
     });
 
     it.each([
@@ -354,8 +342,8 @@ describe('sessions a player controls', () => {
       const response = await logout(caller.token, query);
 
       expectLogoutFailed(response);
-      expect((await me(server, caller.token)).status).toBe(200);
-      expect((await me(server, second.token)).status).toBe(200);
+      expect((await server.api.me(caller.token)).status).toBe(200);
+      expect((await server.api.me(second.token)).status).toBe(200);
     });
 
     it.each([
@@ -367,8 +355,8 @@ describe('sessions a player controls', () => {
       expectLoggedOut(await logout(caller.token, '?scope=others', options));
       expectLoggedOut(await logout(caller.token, '', options));
 
-      expect((await me(server, caller.token)).status).toBe(401);
-      expect((await me(server, second.token)).status).toBe(401);
+      expect((await server.api.me(caller.token)).status).toBe(401);
+      expect((await server.api.me(second.token)).status).toBe(401);
     });
   });
 
@@ -384,12 +372,12 @@ describe('sessions a player controls', () => {
       const session = await logIn(server, username);
       await ageSession(session.id, '30 days 1 second');
 
-      const response = await refresh(server, session.token);
+      const response = await server.api.refresh(session.token);
 
       expect(response.status).toBe(401);
       expect(response.text).toBe(JSON.stringify(TOKEN_REVOKED));
       expect(await endReasonOf(server, session.id)).toBe('expired');
-      expect((await me(server, session.token)).json).toBe(TOKEN_REVOKED);
+      expect((await server.api.me(session.token)).json).toBe(TOKEN_REVOKED);
       expect((await logIn(server, username)).token).toEqual(expect.any(String));
     });
 
@@ -397,7 +385,7 @@ describe('sessions a player controls', () => {
       const session = await logIn(server, await register(server.url));
       await ageSession(session.id, '29 days 23 hours');
 
-      const response = await refresh(server, session.token);
+      const response = await server.api.refresh(session.token);
 
       expect(response.status).toBe(200);
       expect(await endReasonOf(server, session.id)).toBeNull();
@@ -405,10 +393,10 @@ describe('sessions a player controls', () => {
 
     it('counts from the login, not from the last refresh', async () => {
       const session = await logIn(server, await register(server.url));
-      const next = JSON.parse((await refresh(server, session.token)).text) as string;
+      const next = JSON.parse((await server.api.refresh(session.token)).text) as string;
       await ageSession(session.id, '31 days');
 
-      const response = await refresh(server, next);
+      const response = await server.api.refresh(next);
 
       expect(response.status).toBe(401);
       expect(response.json).toBe(TOKEN_REVOKED);
@@ -421,7 +409,7 @@ describe('sessions a player controls', () => {
       const sessions: Session[] = [];
       for (let login = 0; login < 11; login++) sessions.push(await logIn(server, username));
 
-      const listed = (await listSessions(server, sessions[10].token)).json as ListedSession[];
+      const listed = (await server.api.sessions(sessions[10].token)).json as ListedSession[];
 
       expect(listed.map((session) => session.Id)).toEqual(
         sessions
@@ -430,8 +418,8 @@ describe('sessions a player controls', () => {
           .map((session) => session.id),
       );
       expect(await endReasonOf(server, sessions[0].id)).toBe('superseded');
-      expect((await me(server, sessions[0].token)).json).toBe(TOKEN_REVOKED);
-      expect((await me(server, sessions[1].token)).status).toBe(200);
+      expect((await server.api.me(sessions[0].token)).json).toBe(TOKEN_REVOKED);
+      expect((await server.api.me(sessions[1].token)).status).toBe(200);
     });
 
     it('counts each account on its own', async () => {
@@ -452,12 +440,10 @@ describe('sessions a player controls', () => {
       const first = await logIn(single, username);
       const second = await logIn(single, username);
 
-      expect((await me(single, first.token)).json).toBe(TOKEN_REVOKED);
-      expect((await me(single, second.token)).status).toBe(200);
+      expect((await single.api.me(first.token)).json).toBe(TOKEN_REVOKED);
+      expect((await single.api.me(second.token)).status).toBe(200);
       expect(await endReasonOf(single, first.id)).toBe('superseded');
-      expect(((await listSessions(single, second.token)).json as ListedSession[]).map((s) => s.Id)).toEqual([
-        second.id,
-      ]);
+      expect(((await single.api.sessions(second.token)).json as ListedSession[]).map((s) => s.Id)).toEqual([second.id]);
     });
 
     it('leaves exactly one live session after many concurrent logins', async () => {
@@ -467,7 +453,7 @@ describe('sessions a player controls', () => {
 
       expect(results).toHaveLength(8);
       expect(await liveSessionCount(single, username)).toBe(1);
-      const live = await Promise.all(results.map(async (session) => (await me(single, session.token)).status));
+      const live = await Promise.all(results.map(async (session) => (await single.api.me(session.token)).status));
       expect(live.filter((status) => status === 200)).toHaveLength(1);
     });
 
@@ -477,7 +463,7 @@ describe('sessions a player controls', () => {
         session.id,
       ]);
 
-      const response = await refresh(single, session.token);
+      const response = await single.api.refresh(session.token);
 
       expect(response.status).toBe(401);
       expect(response.json).toBe(TOKEN_REVOKED);
@@ -533,7 +519,7 @@ describe('sessions a player controls', () => {
     const lower = await logIn(server, username.toLowerCase());
     const upper = await logIn(server, username.toUpperCase());
 
-    const listed = (await listSessions(server, lower.token)).json as ListedSession[];
+    const listed = (await server.api.sessions(lower.token)).json as ListedSession[];
 
     expect(listed.map((session) => session.Id)).toEqual([upper.id, lower.id]);
   });

@@ -1,5 +1,18 @@
 import { http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import {
+  FIND_PASSWORD_UNAVAILABLE,
+  INVALID_CREDENTIALS,
+  LOGGED_IN_MESSAGE,
+  LOGGED_OUT_MESSAGE,
+  LOGIN_UNAVAILABLE,
+  LOGOUT_FAILED_MESSAGE,
+  REGISTERED_MESSAGE,
+  REGISTRATION_UNAVAILABLE,
+  REQUEST_UNAVAILABLE,
+  RESET_PASSWORD_UNAVAILABLE,
+  TOKEN_REVOKED,
+} from './support/contract-strings';
 
 interface OpenApiResponse {
   description?: string;
@@ -166,7 +179,7 @@ describe('Swagger UI and the OpenAPI document', () => {
     expect(success.properties).toEqual(
       expect.objectContaining({
         RequestType: expect.objectContaining({ example: 13 }),
-        Message: expect.objectContaining({ example: '登录成功！' }),
+        Message: expect.objectContaining({ example: LOGGED_IN_MESSAGE }),
       }),
     );
     const failure = responseSchema('/user/login', 'post', '401');
@@ -174,11 +187,11 @@ describe('Swagger UI and the OpenAPI document', () => {
       expect.objectContaining({
         RequestType: expect.objectContaining({ example: 13 }),
         StatusCode: expect.objectContaining({ example: 401 }),
-        Message: expect.objectContaining({ example: '用户名或密码不正确。' }),
+        Message: expect.objectContaining({ example: INVALID_CREDENTIALS.Message }),
       }),
     );
     expect(responseSchema('/user/login', 'post', '400')).toEqual(
-      expect.objectContaining({ type: 'string', example: '服务器暂时无法处理登录请求。' }),
+      expect.objectContaining({ type: 'string', example: LOGIN_UNAVAILABLE }),
     );
   });
 
@@ -187,10 +200,10 @@ describe('Swagger UI and the OpenAPI document', () => {
     ['/user/me', 'get'],
   ])("gives %s the bearer routes' 401 and 400 strings as examples", (path, method) => {
     expect(responseSchema(path, method, '401')).toEqual(
-      expect.objectContaining({ type: 'string', example: '此 Token 已吊销，请重新登录以获取 Token。' }),
+      expect.objectContaining({ type: 'string', example: TOKEN_REVOKED }),
     );
     expect(responseSchema(path, method, '400')).toEqual(
-      expect.objectContaining({ type: 'string', example: '服务器暂时无法处理请求。' }),
+      expect.objectContaining({ type: 'string', example: REQUEST_UNAVAILABLE }),
     );
   });
 
@@ -207,10 +220,10 @@ describe('Swagger UI and the OpenAPI document', () => {
       Message: expect.objectContaining({ example: message }),
       Data: expect.objectContaining({ type: 'object', example: {} }),
     });
-    expect(responseSchema('/user/logout', 'post', '200').properties).toEqual(logoutModel(200, '你已成功退出登录！'));
-    expect(responseSchema('/user/logout', 'post', '400').properties).toEqual(logoutModel(400, '退出登录失败！'));
+    expect(responseSchema('/user/logout', 'post', '200').properties).toEqual(logoutModel(200, LOGGED_OUT_MESSAGE));
+    expect(responseSchema('/user/logout', 'post', '400').properties).toEqual(logoutModel(400, LOGOUT_FAILED_MESSAGE));
     expect(responseSchema('/user/logout', 'post', '401')).toEqual(
-      expect.objectContaining({ type: 'string', example: '此 Token 已吊销，请重新登录以获取 Token。' }),
+      expect.objectContaining({ type: 'string', example: TOKEN_REVOKED }),
     );
   });
 
@@ -218,7 +231,7 @@ describe('Swagger UI and the OpenAPI document', () => {
     expect(responseSchema('/user/register', 'post', '200').properties).toEqual(
       expect.objectContaining({
         RequestType: expect.objectContaining({ example: 12 }),
-        Message: expect.objectContaining({ example: '注册成功！请牢记您的账号与密码！' }),
+        Message: expect.objectContaining({ example: REGISTERED_MESSAGE }),
         Data: { $ref: '#/components/schemas/RegisterResultDto' },
       }),
     );
@@ -232,15 +245,15 @@ describe('Swagger UI and the OpenAPI document', () => {
     );
     expect(responseSchema('/user/register', 'post', '400')).toEqual({
       type: 'string',
-      example: '服务器暂时无法处理注册请求。',
+      example: REGISTRATION_UNAVAILABLE,
     });
     expect(responseSchema('/user/findpassword', 'post', '400')).toEqual({
       type: 'string',
-      example: '服务器暂时无法处理找回密码请求。',
+      example: FIND_PASSWORD_UNAVAILABLE,
     });
     expect(responseSchema('/user/resetpassword', 'post', '400')).toEqual({
       type: 'string',
-      example: '服务器暂时无法处理重置密码请求。',
+      example: RESET_PASSWORD_UNAVAILABLE,
     });
   });
 

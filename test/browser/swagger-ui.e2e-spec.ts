@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -6,6 +6,8 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 
 import { LoggedIn, registerAndLogin } from '../support/accounts';
 import { bearer, http } from '../support/http';
+import { UUID } from '../support/contract-strings';
+import { CHROMIUM, CHROMIUM_PATH, requires } from '../support/requires';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -16,7 +18,6 @@ import { startTestApp, TestApp } from '../support/test-app';
  * it the suite is skipped, so that `npm test` passes on a machine with only Node.js; `.ci/run` installs
  * it and sets REQUIRE_BROWSER=1, under which a missing browser fails the suite instead.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -32,19 +33,8 @@ const SCREENSHOT = join(__dirname, 'artifacts', 'swagger-me.png');
 // the walk through the UI, take a few seconds each. Each step fails well inside that, with its own message.
 const TEST_TIMEOUT_MS = 30_000;
 const STEP_TIMEOUT_MS = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const browserInstalled = existsSync(CHROMIUM);
-const browserRequired = process.env.REQUIRE_BROWSER === '1';
-if (!browserInstalled && !browserRequired) {
-  console.warn(
-    `Skipping the Swagger UI browser test: ${CHROMIUM} is missing. ` +
-      'Install it with `apt-get install chromium` to run it (CI does, and sets REQUIRE_BROWSER=1).',
-  );
-}
-const describeInBrowser = browserInstalled || browserRequired ? describe : describe.skip;
-
-describeInBrowser('Swagger UI at /docs in headless Chromium', () => {
+requires(CHROMIUM).describe('Swagger UI at /docs in headless Chromium', () => {
   let server: TestApp;
   let account: LoggedIn;
   let userDataDir: string;
@@ -54,14 +44,11 @@ describeInBrowser('Swagger UI at /docs in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!browserInstalled) {
-      throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install chromium`);
-    }
     server = await startTestApp();
     account = await registerAndLogin(server.url);
     userDataDir = mkdtempSync(join(tmpdir(), 'fungame-swagger-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },

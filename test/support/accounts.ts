@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { http } from './http';
+import { ApiClient } from './api-client';
 
 export const PASSWORD = 'Passw0rd!';
 
@@ -14,7 +14,7 @@ export function uniqueUsername(prefix = 'player'): string {
  * REGISTRATION_REQUIRES_API_TOKEN off); the registration tests themselves go through the mailed code.
  */
 export async function register(baseUrl: string, username = uniqueUsername(), password = PASSWORD): Promise<string> {
-  const response = await http(baseUrl, 'POST', '/user/register', { body: { Username: username, Password: password } });
+  const response = await new ApiClient(baseUrl).register({ Username: username, Password: password });
   if (response.status !== 200 || (response.json as { Data?: { success?: unknown } }).Data?.success !== true) {
     throw new Error(`register failed: ${response.status} ${response.text}`);
   }
@@ -33,7 +33,7 @@ export async function registerAndLogin(baseUrl: string, username = uniqueUsernam
 }
 
 export async function login(baseUrl: string, username: string, password = PASSWORD): Promise<LoggedIn> {
-  const response = await http(baseUrl, 'POST', '/user/login', { body: { Username: username, Password: password } });
+  const response = await new ApiClient(baseUrl).login(username, password);
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
   const { Data } = response.json as { Data: { bearerToken: string; openToken: string } };
   return { username, ...Data };

@@ -1,9 +1,9 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { freePort } from './free-port';
 
 declare global {
   var embeddedPostgresForTests: RunningEmbeddedPostgres | undefined;
@@ -41,15 +41,4 @@ export default async function globalSetup(): Promise<void> {
     process.env.DATABASE_URL = embedded.url;
   }
   process.env.TEST_SERVER_DATABASE_URL = process.env.DATABASE_URL;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -1,9 +1,6 @@
 import Redis from 'ioredis';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { setTimeout } from 'node:timers/promises';
-
-/** Whether the `redis-server` binary is on this machine: tests that stop Redis start their own. */
-export const REDIS_SERVER_INSTALLED = spawnSync('redis-server', ['--version']).status === 0;
 
 /** A redis-server of the test's own, on a free port of loopback, with nothing saved to disk. */
 export interface OwnRedisServer {

@@ -1,24 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 
+import { freePort } from './free-port';
+
 export const ROOT = join(__dirname, '..', '..');
 export const MAIN = join(ROOT, 'dist/main.js');
-/** These tests run the build as an operator would; `.ci/run` builds before testing. */
-export const BUILT = existsSync(MAIN);
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface Server {
   url: string;
