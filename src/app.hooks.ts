@@ -4,6 +4,7 @@ import { applyRouteBodyLimit, normalizeContentType } from './contract/json-body-
 import { REQUEST_ID_HEADER, routeOf } from './logging/request-context';
 import type { RequestLog } from './logging/request-log';
 import type { MetricsService } from './metrics/metrics.service';
+import type { SessionEventStreams } from './session-events/session-event-streams';
 
 /** What the service does around every request. */
 export interface HttpHookParts {
@@ -11,6 +12,8 @@ export interface HttpHookParts {
   securityHeaders: [string, string][];
   requestLog: RequestLog;
   metrics: MetricsService;
+  /** The open `GET /sessions/events` streams, which never end by themselves. */
+  sessionEventStreams: SessionEventStreams;
 }
 
 /**
@@ -24,10 +27,11 @@ export interface HttpHookParts {
  * - `onResponse`: the request line, the request's metrics, and during a shutdown the close of the
  *   connections gone idle;
  * - `preClose` and `onSend`: from the start of a shutdown, every response says `Connection: close`
- *   (see GracefulFastifyAdapter).
+ *   (see GracefulFastifyAdapter), and the event streams end, or the drain of the requests in flight
+ *   would wait for them.
  */
 export function registerHttpHooks(fastify: FastifyInstance, parts: HttpHookParts): void {
-  const { securityHeaders, requestLog, metrics } = parts;
+  const { securityHeaders, requestLog, metrics, sessionEventStreams } = parts;
   let closing = false;
 
   fastify.addHook('onRoute', applyRouteBodyLimit);
@@ -50,6 +54,7 @@ export function registerHttpHooks(fastify: FastifyInstance, parts: HttpHookParts
 
   fastify.addHook('preClose', (done) => {
     closing = true;
+    sessionEventStreams.closeAll();
     done();
   });
 

@@ -18,6 +18,7 @@ import { requestIdFor } from './logging/request-context';
 import { RequestLog } from './logging/request-log';
 import { MetricsService } from './metrics/metrics.service';
 import { createOpenApiDocument } from './openapi/openapi-document';
+import { SessionEventStreams } from './session-events/session-event-streams';
 import { GracefulFastifyAdapter } from './shutdown/graceful-fastify.adapter';
 
 /** Options for `NestFactory.create` / `createNestApplication`: our own body parser replaces Nest's. */
@@ -85,6 +86,7 @@ export function configureApp(app: NestFastifyApplication): void {
     securityHeaders: securityHeaders(),
     requestLog: new RequestLog(PinoLogger.root),
     metrics: app.get(MetricsService),
+    sessionEventStreams: app.get(SessionEventStreams),
   });
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });

@@ -12,7 +12,7 @@ import { startTestApp, TestApp } from './support/test-app';
 import { BANNED_FOREVER, bannedUntil, INVALID_CREDENTIALS, TOKEN_REVOKED } from './support/contract-strings';
 import { BUILD, requires } from './support/requires';
 
-/** SessionsService's advisory lock class for "the sessions of one user" ("FGSL"). */
+/** SessionsRepository's advisory lock class for "the sessions of one user" ("FGSL"). */
 const SESSION_LOCK_CLASS = 0x46_47_53_4c;
 
 const ROOT = join(__dirname, '..');

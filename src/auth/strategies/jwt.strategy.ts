@@ -45,7 +45,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   /**
    * Who verified claims speak for (the one session lookup), or null when the session has ended (or never
    * existed) or `sub` is not its user's name. Introspection asks this too, so it and the guard agree.
-   * `marksUse` records the first use of the session's current token (see SessionStateLoader). A replaced
+   * `marksUse` records the first use of the session's current token (see SessionsRepository.findNotEndedState). A replaced
    * token of a live session resolves, with `isCurrentToken: false`: only refresh accepts it.
    * @throws whatever the database lookup throws (an internal failure, not a bad token)
    */
