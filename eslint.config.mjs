@@ -1,11 +1,21 @@
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', '.data/', 'node_modules/', 'eslint.config.mjs', 'bench/results/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
+  {
+    // Imports in three blocks: side effects (main.ts sizes the thread pool before anything loads), then
+    // packages (@nestjs first, Node's built-ins last), then the project's own relative paths.
+    plugins: { 'simple-import-sort': simpleImportSort },
+    rules: {
+      'simple-import-sort/imports': ['error', { groups: [['^\\u0000'], ['^@nestjs/', '^@?\\w', '^node:'], ['^\\.']] }],
+      'simple-import-sort/exports': 'error',
+    },
+  },
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
