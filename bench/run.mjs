@@ -13,10 +13,10 @@
 // Performance: how much longer rounds let the same build against itself drift).
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
+import pg from 'pg';
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import pg from 'pg';
 
 import { threadPoolSize } from '../dist/thread-pool.js';
 import { postJson, prepareDatabase, prepareSiblingDatabase, startServer } from './support/server-process.mjs';

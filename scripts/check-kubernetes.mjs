@@ -14,10 +14,10 @@
 //
 // Options (for its tests): --manifests <dir>, --src <dir>, --readme <file>. Exit status 0: all good;
 // 1: problems, one per line; 2: wrong usage.
+import { parseAllDocuments } from 'yaml';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -14,13 +14,13 @@
  * Exit status: 0 they agree; 1 they disagree (the SQL a migration would need is printed) or a step
  * failed; 2 wrong usage.
  */
+import pg from 'pg';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPEORM_CLI = join(ROOT, 'node_modules/typeorm/cli.js');

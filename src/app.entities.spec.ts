@@ -1,6 +1,6 @@
+import { getMetadataArgsStorage } from 'typeorm';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { getMetadataArgsStorage } from 'typeorm';
 
 import { ENTITIES } from './app.entities';
 

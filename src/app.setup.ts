@@ -4,13 +4,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyHttpOptions } from 'fastify';
 import helmet from 'helmet';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 import { registerHttpHooks } from './app.hooks';
 import { appConfig, HttpServerTimeouts, httpServerTimeouts, trustProxySetting } from './config/app.config';
-import { ContractExceptionFilter } from './contract/contract-exception.filter';
 import { MalformedRequestError } from './contract/contract-errors';
+import { ContractExceptionFilter } from './contract/contract-exception.filter';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './contract/json-body-parser';
 import { RequestBodyPipe } from './contract/request-body.pipe';
 import { HEALTH_CHECK_FAILURE } from './health/health-check-failure';

@@ -1,9 +1,9 @@
 import { ApiTokensService } from '../src/api-tokens/api-tokens.service';
 import { AdminMessages } from '../src/contract/contract-messages';
 import { login, PASSWORD, register, registerAndLogin, uniqueUsername } from './support/accounts';
+import { ACCOUNT_LOCKED, TOKEN_REVOKED } from './support/contract-strings';
 import { bearer, http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-import { ACCOUNT_LOCKED, TOKEN_REVOKED } from './support/contract-strings';
 
 function status(response: HttpResponse): { status: number; body: unknown } {
   return { status: response.status, body: response.json ?? response.text };

@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 import { pgPoolOf } from '../src/database/pg-pool';
 import { decodeClaims, uniqueUsername } from './support/accounts';
+import { TOKEN_REVOKED } from './support/contract-strings';
 import { http, HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-import { TOKEN_REVOKED } from './support/contract-strings';
 
 interface AuditRow {
   event: string;

@@ -1,10 +1,10 @@
 import { ApiTokensService } from '../src/api-tokens/api-tokens.service';
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
+import { bannedUntil, TOKEN_REVOKED } from './support/contract-strings';
 import { bearer, http } from './support/http';
+import { BUILD, requires } from './support/requires';
 import { Server, startServer, stopServers } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
-import { bannedUntil, TOKEN_REVOKED } from './support/contract-strings';
-import { BUILD, requires } from './support/requires';
 
 /**
  * Two service processes (`node dist/main.js`, production mode) on one database: a ban through one

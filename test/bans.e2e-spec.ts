@@ -1,16 +1,16 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { spawn } from 'node:child_process';
 
 import { ApiTokensService } from '../src/api-tokens/api-tokens.service';
 import { Command, CommandIo } from '../src/cli/command';
 import { banUser, unbanUser } from '../src/cli/users-ban.command';
 import { AdminMessages, BanMessages } from '../src/contract/contract-messages';
 import { login, PASSWORD, register, registerAndLogin, uniqueUsername } from './support/accounts';
-import { bearer, http, HttpResponse } from './support/http';
-import { startTestApp, TestApp } from './support/test-app';
 import { BANNED_FOREVER, bannedUntil, INVALID_CREDENTIALS, TOKEN_REVOKED } from './support/contract-strings';
+import { bearer, http, HttpResponse } from './support/http';
 import { BUILD, requires } from './support/requires';
+import { startTestApp, TestApp } from './support/test-app';
 
 /** SessionsRepository's advisory lock class for "the sessions of one user" ("FGSL"). */
 const SESSION_LOCK_CLASS = 0x46_47_53_4c;

@@ -1,10 +1,10 @@
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests } from './support/contract-strings';
+import { freePort } from './support/free-port';
 import { http } from './support/http';
 import { startOwnRedisServer } from './support/redis';
-import { startTestApp, TestApp } from './support/test-app';
-import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests } from './support/contract-strings';
 import { REDIS_SERVER, requires } from './support/requires';
-import { freePort } from './support/free-port';
+import { startTestApp, TestApp } from './support/test-app';
 
 async function failLogins(server: TestApp, username: string, times: number): Promise<void> {
   for (let attempt = 0; attempt < times; attempt++) {

@@ -3,10 +3,10 @@ import { createServer, Server as NetServer } from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
-import { spawnServer } from './support/service-process';
-import { startTestApp, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, TOO_MANY_LOGINS } from './support/contract-strings';
 import { BUILD, requires } from './support/requires';
+import { spawnServer } from './support/service-process';
+import { startTestApp, TestApp } from './support/test-app';
 
 describe('an empty variable counts as unset (AUTH_RATE_LIMIT= and LOGIN_MAX_FAILURES=)', () => {
   let server: TestApp;

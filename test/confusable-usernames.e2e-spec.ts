@@ -4,12 +4,12 @@ import { PassThrough, Readable } from 'node:stream';
 import { createUser } from '../src/cli/users-create.command';
 import { UsernameTakenError } from '../src/contract/contract-errors';
 import { RegistrationMessages } from '../src/contract/contract-messages';
-import { UsersService } from '../src/users/users.service';
 import { usernameSkeleton } from '../src/users/username-rules';
+import { UsersService } from '../src/users/users.service';
 import { PASSWORD, register } from './support/accounts';
+import { NAME_TAKEN } from './support/contract-strings';
 import { http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-import { NAME_TAKEN } from './support/contract-strings';
 
 /** A name of lower-case letters only, unique to the test: digits would be look-alikes of letters. */
 function uniqueLetters(prefix: string): string {

@@ -1,14 +1,14 @@
+import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 
 import { PASSWORD, uniqueUsername } from './support/accounts';
-import { http } from './support/http';
-import { Server, startServer, stopServers } from './support/service-process';
 import { REGISTERED } from './support/contract-strings';
+import { http } from './support/http';
 import { BUILD, requires } from './support/requires';
+import { Server, startServer, stopServers } from './support/service-process';
 import { createThrowawayDatabase, ThrowawayDatabase } from './support/throwaway-database';
 
 async function apiTokenIds(databaseUrl: string): Promise<string[]> {

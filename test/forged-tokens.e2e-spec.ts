@@ -1,13 +1,13 @@
-import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
+import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 
 import { decodeClaims, login, register, uniqueUsername } from './support/accounts';
+import { JWT, TOKEN_REVOKED } from './support/contract-strings';
 import { http, HttpResponse } from './support/http';
 import { recordLoggedErrors } from './support/logged-errors';
 import { startTestApp, TestApp } from './support/test-app';
 import { kidOf, serviceSecret } from './support/tokens';
 import { sendRawBytes } from './support/wire';
-import { JWT, TOKEN_REVOKED } from './support/contract-strings';
 
 type Claims = Record<string, unknown>;
 

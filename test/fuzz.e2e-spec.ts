@@ -1,10 +1,4 @@
 import { login, register } from './support/accounts';
-import { bearer, http } from './support/http';
-import { internalDetailsIn } from './support/leak-checks';
-import { recordLoggedErrors } from './support/logged-errors';
-import { tableCounts } from './support/table-counts';
-import { startTestApp, TestApp } from './support/test-app';
-import { sendOnce, WireResponse } from './support/wire';
 import {
   EMAIL_INVALID,
   FIND_PASSWORD_UNAVAILABLE,
@@ -20,6 +14,12 @@ import {
   TOKEN_REVOKED,
   USERNAME_INVALID,
 } from './support/contract-strings';
+import { bearer, http } from './support/http';
+import { internalDetailsIn } from './support/leak-checks';
+import { recordLoggedErrors } from './support/logged-errors';
+import { tableCounts } from './support/table-counts';
+import { startTestApp, TestApp } from './support/test-app';
+import { sendOnce, WireResponse } from './support/wire';
 
 /**
  * Generated malformed requests against every route, through real HTTP. The inputs come from a seeded

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register } from './support/accounts';
-import { startOwnRedisServer } from './support/redis';
-import { MAIN, ROOT, startServer } from './support/service-process';
 import { LOGGED_IN_MESSAGE } from './support/contract-strings';
-import { BUILD, Gate, REDIS_SERVER, requires } from './support/requires';
 import { freePort } from './support/free-port';
+import { startOwnRedisServer } from './support/redis';
+import { BUILD, Gate, REDIS_SERVER, requires } from './support/requires';
+import { MAIN, ROOT, startServer } from './support/service-process';
 
 if (BUILD.available && newestModification(join(ROOT, 'src')) > statSync(MAIN).mtimeMs) {
   console.warn('graceful-shutdown.e2e-spec: src/ is newer than dist/main.js; these tests run the older build.');

@@ -1,10 +1,4 @@
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
-import { http, HttpResponse } from './support/http';
-import { internalDetailsIn } from './support/leak-checks';
-import { recordLoggedErrors } from './support/logged-errors';
-import { tableCounts } from './support/table-counts';
-import { startTestApp, TestApp } from './support/test-app';
-import { sendOnce, WireRequest, WireResponse } from './support/wire';
 import {
   INVALID_CREDENTIALS,
   LOGIN_UNAVAILABLE,
@@ -14,6 +8,12 @@ import {
   REGISTRATION_UNAVAILABLE,
   USERNAME_INVALID,
 } from './support/contract-strings';
+import { http, HttpResponse } from './support/http';
+import { internalDetailsIn } from './support/leak-checks';
+import { recordLoggedErrors } from './support/logged-errors';
+import { tableCounts } from './support/table-counts';
+import { startTestApp, TestApp } from './support/test-app';
+import { sendOnce, WireRequest, WireResponse } from './support/wire';
 
 /** register.md: bad input the route cannot read at all (not JSON, wrong types) is the 400 string. */
 const REGISTRATION_REFUSED = { status: 400, text: JSON.stringify(REGISTRATION_UNAVAILABLE) };

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 
 import { ApiTokensService } from '../src/api-tokens/api-tokens.service';
 import { pgPoolOf } from '../src/database/pg-pool';
-import { decodeClaims, login, PASSWORD, registerAndLogin, uniqueUsername, type LoggedIn } from './support/accounts';
+import { decodeClaims, type LoggedIn, login, PASSWORD, registerAndLogin, uniqueUsername } from './support/accounts';
+import { LOGIN_UNAVAILABLE } from './support/contract-strings';
 import { bearer, http, type HttpResponse } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';
 import { nowSeconds, resign, unsigned } from './support/tokens';
-import { LOGIN_UNAVAILABLE } from './support/contract-strings';
 
 const INACTIVE = { active: false };
 

@@ -1,11 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { sign } from 'jsonwebtoken';
+import { generateKeyPairSync } from 'node:crypto';
 
 import { decodeClaims, registerAndLogin } from './support/accounts';
+import { TOKEN_REVOKED } from './support/contract-strings';
 import { bearer, http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-import { TOKEN_REVOKED } from './support/contract-strings';
 
 function ecKeyPair(): { privatePem: string; publicPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -1,8 +1,8 @@
 import { decodeClaims, login, register } from './support/accounts';
-import { bearer, http } from './support/http';
-import { Server, startServer, stopServers } from './support/service-process';
 import { TOKEN_REVOKED } from './support/contract-strings';
+import { bearer, http } from './support/http';
 import { BUILD, requires } from './support/requires';
+import { Server, startServer, stopServers } from './support/service-process';
 
 const OLD_SECRET = 'key rotation e2e: the old secret of at least 32 bytes';
 const NEW_SECRET = 'key rotation e2e: the new secret of at least 32 bytes';

@@ -7,10 +7,10 @@ import { Writable } from 'node:stream';
 
 import { importLegacyUsers } from '../src/legacy-import/import-legacy-users.command';
 import { register, uniqueUsername } from './support/accounts';
-import { tableCounts } from './support/table-counts';
-import { startTestApp, TestApp } from './support/test-app';
 import { ACCOUNT_LOCKED, INVALID_CREDENTIALS, loggedIn } from './support/contract-strings';
 import { BUILD, requires } from './support/requires';
+import { tableCounts } from './support/table-counts';
+import { startTestApp, TestApp } from './support/test-app';
 
 /**
  * The original FunGame server's hash, built here from its description alone: message = UTF-8 of the

@@ -1,8 +1,8 @@
 import { LoginLockoutService } from '../src/login-lockout/login-lockout.service';
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
+import { ACCOUNT_LOCKED, INVALID_CREDENTIALS } from './support/contract-strings';
 import { HttpResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-import { ACCOUNT_LOCKED, INVALID_CREDENTIALS } from './support/contract-strings';
 
 /** A login from `address`, as the proxy in front of the service reports it (TRUST_PROXY=true). */
 const loginFrom = (server: TestApp, address: string, username: string, password: string): Promise<HttpResponse> =>

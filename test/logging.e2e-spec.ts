@@ -8,8 +8,8 @@ import { authConfig } from '../src/config/auth.config';
 import { loggingConfig } from '../src/config/logging.config';
 import { LOG_DESTINATION } from '../src/logging/logging.module';
 import { PASSWORD, uniqueUsername } from './support/accounts';
-import { bearer, http, HttpResponse } from './support/http';
 import { UUID_V4 } from './support/contract-strings';
+import { bearer, http, HttpResponse } from './support/http';
 
 const WRONG_PASSWORD = 'Not-the-Passw0rd-at-all';
 const COOKIE_VALUE = 'a-session-cookie-value-3b1f9c';

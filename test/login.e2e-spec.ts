@@ -1,8 +1,4 @@
 import { decodeClaims, PASSWORD, register, uniqueUsername } from './support/accounts';
-import { bearer, http } from './support/http';
-import { tableCounts } from './support/table-counts';
-import { startTestApp, TestApp } from './support/test-app';
-import { serviceHeader } from './support/tokens';
 import {
   INVALID_CREDENTIALS,
   JWT,
@@ -11,6 +7,10 @@ import {
   LOGIN_UNAVAILABLE,
   UUID_V4,
 } from './support/contract-strings';
+import { bearer, http } from './support/http';
+import { tableCounts } from './support/table-counts';
+import { startTestApp, TestApp } from './support/test-app';
+import { serviceHeader } from './support/tokens';
 
 describe('POST /user/login (CONTRACT.md, login.md)', () => {
   let server: TestApp;

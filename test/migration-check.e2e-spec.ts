@@ -1,8 +1,8 @@
+import { Client } from 'pg';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 
 import { BUILD, requires } from './support/requires';
 

@@ -1,10 +1,10 @@
 import { PASSWORD, register, uniqueUsername } from './support/accounts';
+import { TOKEN_REVOKED } from './support/contract-strings';
+import { freePort } from './support/free-port';
 import { bearer, http } from './support/http';
 import { OwnRedisServer, startOwnRedisServer } from './support/redis';
-import { Server, startServer, stopServers } from './support/service-process';
-import { TOKEN_REVOKED } from './support/contract-strings';
 import { BUILD, REDIS_SERVER, requires } from './support/requires';
-import { freePort } from './support/free-port';
+import { Server, startServer, stopServers } from './support/service-process';
 
 const ATTACKER = '198.51.100.66';
 const PLAYER = '203.0.113.10';

@@ -1,17 +1,17 @@
+import { Client } from 'pg';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { Client } from 'pg';
 
 import { Command, CommandIo } from '../src/cli/command';
 import { endAllSessions } from '../src/cli/sessions-end-all.command';
 import { createUser } from '../src/cli/users-create.command';
 import { MIGRATIONS } from '../src/database/migrations/migrations';
 import { login, register, registerAndLogin, uniqueUsername } from './support/accounts';
-import { bearer, http } from './support/http';
-import { startTestApp, TestApp } from './support/test-app';
 import { INVALID_CREDENTIALS, PASSWORD_TOO_SHORT, REGISTERED, TOKEN_REVOKED } from './support/contract-strings';
+import { bearer, http } from './support/http';
 import { BUILD, requires } from './support/requires';
+import { startTestApp, TestApp } from './support/test-app';
 
 const NEW_PASSWORD = 'An operator-chosen passw0rd';
 

@@ -1,6 +1,4 @@
 import { decodeClaims, PASSWORD, register } from './support/accounts';
-import { bearer, http } from './support/http';
-import { startTestApp, TestApp } from './support/test-app';
 import {
   ACCOUNT_LOCKED,
   PASSWORD_CHANGE_LOCKED,
@@ -14,6 +12,8 @@ import {
   TOKEN_REVOKED,
   WRONG_OLD_PASSWORD,
 } from './support/contract-strings';
+import { bearer, http } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
 
 const NEW_PASSWORD = 'N3w-Passw0rd!';
 

@@ -2,11 +2,11 @@ import { setTimeout } from 'node:timers/promises';
 
 import { PASSWORD, register } from './support/accounts';
 import { JWT, loggedIn, TOO_MANY_LOGINS } from './support/contract-strings';
+import { freePort } from './support/free-port';
 import { http, HttpResponse } from './support/http';
 import { OwnRedisServer, startOwnRedisServer } from './support/redis';
-import { startTestApp, TestApp } from './support/test-app';
 import { REDIS_SERVER, requires } from './support/requires';
-import { freePort } from './support/free-port';
+import { startTestApp, TestApp } from './support/test-app';
 
 const LOGGED_IN = loggedIn({ bearerToken: expect.stringMatching(JWT), openToken: expect.any(String) });
 const RATE_LIMIT = 4;

@@ -1,16 +1,15 @@
+import { Client } from 'pg';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 
-import { Client } from 'pg';
-
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { PASSWORD, register } from './support/accounts';
-import { bearer, http, HttpResponse } from './support/http';
-import { Server, startServer, stopServers } from './support/service-process';
-import { BUILD, requires } from './support/requires';
 import { freePort } from './support/free-port';
+import { bearer, http, HttpResponse } from './support/http';
+import { BUILD, requires } from './support/requires';
+import { Server, startServer, stopServers } from './support/service-process';
 
 /** Longer than REFRESH_REUSE_GRACE (10 s) by far: the grace by time cannot be what saves the players. */
 const OUTAGE_MS = 60_000;

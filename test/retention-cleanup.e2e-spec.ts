@@ -1,6 +1,6 @@
+import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
-import { Client } from 'pg';
 
 import { CLEANUP_LOCK_KEY, CleanupResult, RetentionCleanupJob } from '../src/retention/retention-cleanup.job';
 import { registerAndLogin } from './support/accounts';

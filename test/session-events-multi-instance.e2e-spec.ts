@@ -1,12 +1,12 @@
+import { Client } from 'pg';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Client } from 'pg';
 
-import { decodeClaims, registerAndLogin, type LoggedIn } from './support/accounts';
+import { decodeClaims, type LoggedIn, registerAndLogin } from './support/accounts';
 import { EventStream, type StreamEvent } from './support/event-stream';
 import { bearer, http } from './support/http';
-import { ROOT, Server, startServer, stopServers } from './support/service-process';
 import { BUILD, requires } from './support/requires';
+import { ROOT, Server, startServer, stopServers } from './support/service-process';
 
 /**
  * The revocation feed across two service processes (`node dist/main.js`) on one database: PostgreSQL's

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { ApiTokensService } from '../src/api-tokens/api-tokens.service';
 import { RetentionCleanupJob } from '../src/retention/retention-cleanup.job';
-import { decodeClaims, login, PASSWORD, registerAndLogin, type LoggedIn } from './support/accounts';
+import { decodeClaims, type LoggedIn, login, PASSWORD, registerAndLogin } from './support/accounts';
 import { EventStream, type StreamEvent } from './support/event-stream';
 import { bearer, http } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';

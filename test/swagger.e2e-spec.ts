@@ -1,5 +1,3 @@
-import { http } from './support/http';
-import { startTestApp, TestApp } from './support/test-app';
 import {
   FIND_PASSWORD_UNAVAILABLE,
   INVALID_CREDENTIALS,
@@ -13,6 +11,8 @@ import {
   RESET_PASSWORD_UNAVAILABLE,
   TOKEN_REVOKED,
 } from './support/contract-strings';
+import { http } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
 
 interface OpenApiResponse {
   description?: string;

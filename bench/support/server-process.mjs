@@ -1,13 +1,13 @@
 // Starts the production build (`node dist/main.js`) as a process of its own, as an operator would,
 // against a database made for this run: a fresh database on DATABASE_URL's server, or, without
 // DATABASE_URL, the service's own embedded PostgreSQL in a temporary data folder.
+import pg from 'pg';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -14,16 +14,16 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedApiToken } from '../api-tokens/authenticated-api-token';
 import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import type { AuditEntry } from '../audit/audit.service';
-import { clientInfoOf } from '../request/client-info';
 import { parseBanReason, parseBanUntil } from '../bans/ban-input';
 import { BansService } from '../bans/bans.service';
 import type { OperatorOrigin } from '../bans/operator-origin';
 import { AdminRequestError } from '../contract/contract-errors';
 import { AdminMessages } from '../contract/contract-messages';
+import { clientInfoOf } from '../request/client-info';
 import type { SessionSummary } from '../sessions/sessions.service';
 import type { AccountBan } from '../users/users.service';
-import { AdminRoute } from './admin-route.decorator';
 import { AdminService } from './admin.service';
+import { AdminRoute } from './admin-route.decorator';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 import {
   AdminBanDto,

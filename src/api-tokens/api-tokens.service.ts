@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, QueryFailedError, Repository } from 'typeorm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { ApiToken } from './api-token.entity';
 import { API_TOKEN_ID_PATTERN, ApiTokenScopeName } from './api-token-scopes';

@@ -1,5 +1,5 @@
-import type { AuditEventType } from './audit-event.entity';
 import type { AuditSubject } from './audit.service';
+import type { AuditEventType } from './audit-event.entity';
 
 /** Emitted (through @nestjs/event-emitter) once an event is committed to the audit trail. */
 export const AUDIT_EVENT_RECORDED = 'audit.recorded';

@@ -5,13 +5,13 @@ import { EntityManager } from 'typeorm';
 import { batchPerTurn } from '../database/batch-per-turn';
 import { deleteInBatches } from '../database/delete-in-batches';
 import type { ClientInfo } from '../request/client-info';
+import { AuditCursor, AuditEntry, AuditRepository } from './audit.repository';
 import type { AuditEventType } from './audit-event.entity';
 import { AUDIT_EVENT_RECORDED, AuditEventRecorded } from './audit-event-recorded';
 import { AuditRow, auditRowOf, AuditSubject } from './audit-row';
-import { AuditCursor, AuditEntry, AuditRepository } from './audit.repository';
 
-export type { AuditSubject } from './audit-row';
 export type { AuditCursor, AuditEntry } from './audit.repository';
+export type { AuditSubject } from './audit-row';
 
 /**
  * Appends to the audit trail: who did what, when, from where. Every caller waits until its row is

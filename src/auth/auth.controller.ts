@@ -1,8 +1,8 @@
 import { Body, Controller, Header, HttpStatus, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiForbiddenResponse,
   ApiBody,
+  ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
@@ -18,13 +18,13 @@ import { DataRequestType } from '../contract/data-request-type';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
 import { PayloadModel, payloadModel } from '../contract/payload-model';
 import { LoginRoute, LogoutRoute, PlayerRoute } from '../contract/route-kinds.decorator';
-import { AuthService } from './auth.service';
+import { AcceptsReplacedToken } from '../request/accepts-replaced-token.decorator';
 import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import { clientInfoOf } from '../request/client-info';
-import { AcceptsReplacedToken } from '../request/accepts-replaced-token.decorator';
 import { CurrentPrincipal } from '../request/current-principal.decorator';
-import { LoginFailureResponseDto } from './dto/login-failure-response.dto';
+import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
+import { LoginFailureResponseDto } from './dto/login-failure-response.dto';
 import { LoginResponseDto } from './dto/login-response.dto';
 import { LogoutFailureResponseDto } from './dto/logout-failure-response.dto';
 import { LogoutResponseDto } from './dto/logout-response.dto';

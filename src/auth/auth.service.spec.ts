@@ -1,5 +1,5 @@
-import { JwtService } from '@nestjs/jwt';
 import { Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import * as bcrypt from 'bcrypt';
 import { JwtPayload, verify } from 'jsonwebtoken';
 
@@ -12,14 +12,14 @@ import {
 } from '../contract/contract-errors';
 import type { LockoutStateRow } from '../login-lockout/login-lockout.repository';
 import { LoginLockoutService } from '../login-lockout/login-lockout.service';
+import { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import type { ClientInfo } from '../request/client-info';
 import { SessionsService, TokenRecord } from '../sessions/sessions.service';
 import { UserCredentials, UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import { AuthenticatedPrincipal } from '../request/authenticated-principal';
+import { UNIT_TEST_SECRET, unitTestAuthConfig } from './auth-config.fixture';
 import { PasswordHasher } from './password-hasher.service';
 import { IssuedToken, TokenService } from './token.service';
-import { UNIT_TEST_SECRET, unitTestAuthConfig } from './auth-config.fixture';
 
 const COST = 5;
 const SECRET = UNIT_TEST_SECRET;

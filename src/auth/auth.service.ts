@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 
-import { auditRowOf } from '../audit/audit-row';
 import { AuditService, AuditSubject } from '../audit/audit.service';
+import { auditRowOf } from '../audit/audit-row';
 import { authConfig } from '../config/auth.config';
 import { sessionsConfig } from '../config/sessions.config';
 import {
@@ -17,11 +17,11 @@ import {
 import { isUuid } from '../database/uuid';
 import type { LockoutStateRow } from '../login-lockout/login-lockout.repository';
 import { LockoutState, LoginLockoutService } from '../login-lockout/login-lockout.service';
+import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import type { ClientInfo } from '../request/client-info';
 import { EndedSession, SessionsService, SessionSummary } from '../sessions/sessions.service';
 import { normaliseUsername, usernameKey } from '../users/username-rules';
 import { UserCredentials, UsersService } from '../users/users.service';
-import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import type { LogoutScope } from './logout-scope';
 import { PasswordHasher } from './password-hasher.service';
 import { TokenService } from './token.service';

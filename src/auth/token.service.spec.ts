@@ -1,7 +1,7 @@
-import { JwtService } from '@nestjs/jwt';
 import type { ConfigType } from '@nestjs/config';
-import { createHash, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
 import { decode, Jwt, JwtPayload, sign, SignOptions, verify } from 'jsonwebtoken';
+import { createHash, generateKeyPairSync, KeyObject } from 'node:crypto';
 
 import type { authConfig } from '../config/auth.config';
 import { InvalidBearerTokenError } from '../contract/contract-errors';

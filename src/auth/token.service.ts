@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtService, JwtVerifyOptions } from '@nestjs/jwt';
-import { JsonWebKey, KeyObject, randomUUID } from 'node:crypto';
 import type { SecretOrKeyProvider } from 'passport-jwt';
+import { JsonWebKey, KeyObject, randomUUID } from 'node:crypto';
 
 import { authConfig } from '../config/auth.config';
 import type { SigningAlgorithm } from '../config/environment.validation';

@@ -10,22 +10,22 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
+import { RETRY_AFTER_HEADER } from '../contract/contract-api-responses';
 import {
   ContractMessages,
   PasswordChangeMessages,
   RegistrationMessages,
   ThrottlingMessages,
 } from '../contract/contract-messages';
-import { RETRY_AFTER_HEADER } from '../contract/contract-api-responses';
 import { DataRequestType } from '../contract/data-request-type';
 import { PayloadModel, payloadModel } from '../contract/payload-model';
 import { PasswordChangeRoute } from '../contract/route-kinds.decorator';
-import { AuthService } from './auth.service';
 import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import { clientInfoOf } from '../request/client-info';
 import { CurrentPrincipal } from '../request/current-principal.decorator';
-import { UpdatePasswordFailureResponseDto } from './dto/update-password-failure-response.dto';
+import { AuthService } from './auth.service';
 import { UpdatePasswordDto } from './dto/update-password.dto';
+import { UpdatePasswordFailureResponseDto } from './dto/update-password-failure-response.dto';
 import { UpdatePasswordResponseDto } from './dto/update-password-response.dto';
 
 /** FunGame's user centre: the account's own settings. */

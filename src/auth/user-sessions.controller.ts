@@ -5,11 +5,11 @@ import type { FastifyRequest } from 'fastify';
 import { SessionMessages } from '../contract/contract-messages';
 import { JSON_CONTENT_TYPE, jsonString } from '../contract/json-string';
 import { PlayerRoute } from '../contract/route-kinds.decorator';
-import { SessionResponseDto } from './dto/session-response.dto';
-import { AuthService } from './auth.service';
 import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import { clientInfoOf } from '../request/client-info';
 import { CurrentPrincipal } from '../request/current-principal.decorator';
+import { AuthService } from './auth.service';
+import { SessionResponseDto } from './dto/session-response.dto';
 
 /** The sessions a player controls: where they are logged in, and ending any of them. */
 @ApiTags('user')

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import { auditRowOf } from '../audit/audit-row';
 import { AuditService, AuditSubject } from '../audit/audit.service';
+import { auditRowOf } from '../audit/audit-row';
 import { AdminRequestError } from '../contract/contract-errors';
 import { AdminMessages } from '../contract/contract-messages';
 import { EndedSession, SessionsService } from '../sessions/sessions.service';

@@ -9,9 +9,9 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
   ValidationError,
-  ValidateIf,
 } from 'class-validator';
 
 import { parseDurationMs } from './duration';

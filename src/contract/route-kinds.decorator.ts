@@ -8,8 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 
-import { ApiTokenScope } from '../api-tokens/decorators/api-token-scope.decorator';
 import type { ApiTokenScopeName } from '../api-tokens/api-token-scopes';
+import { ApiTokenScope } from '../api-tokens/decorators/api-token-scope.decorator';
 import { Public } from '../request/public.decorator';
 import { BEARER_UNAUTHORIZED_RESPONSE, REQUEST_UNAVAILABLE_RESPONSE } from './contract-api-responses';
 import { CONTRACT_ROUTE_KEY, ContractRoute } from './contract-route.decorator';

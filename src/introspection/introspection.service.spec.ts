@@ -1,5 +1,5 @@
-import { JwtService } from '@nestjs/jwt';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
+import { JwtService } from '@nestjs/jwt';
 import { sign } from 'jsonwebtoken';
 
 import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth/auth-config.fixture';

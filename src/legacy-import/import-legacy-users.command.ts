@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
+import type { CommandContext, CommandIo } from '../cli/command';
 import { UsersService } from '../users/users.service';
 import {
   LegacyFileError,
@@ -9,7 +10,6 @@ import {
   prepareLegacyAccounts,
   RejectedRecord,
 } from './legacy-user-records';
-import type { CommandContext, CommandIo } from '../cli/command';
 
 export const IMPORT_LEGACY_USERS_USAGE =
   'Usage: npm run users:import -- --users <users.csv|.jsonl|.json> [--keys <user_keys.json>]\n' +

@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Level } from 'pino';
 import type { Options } from 'pino-http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Request body fields that hold a password, in the casings clients send (property names match in any case). */
 const PASSWORD_FIELDS = ['Password', 'OldPassword', 'NewPassword', 'password', 'oldPassword', 'newPassword'];

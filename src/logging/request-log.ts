@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger as Pino } from 'pino';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
-import type { Logger as Pino } from 'pino';
 
 import { serializeRequest } from './pino-http-options';
 import { routeOf } from './request-context';

@@ -4,8 +4,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { Public } from '../request/public.decorator';
 import { metricsConfig } from '../config/metrics.config';
+import { Public } from '../request/public.decorator';
 import { MetricsService } from './metrics.service';
 
 /**

@@ -2,12 +2,12 @@ import { Body, Controller, HttpStatus, Post, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
-import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import type { AuthenticatedApiToken } from '../api-tokens/authenticated-api-token';
-import { clientInfoOf } from '../request/client-info';
+import { CurrentApiToken } from '../api-tokens/decorators/current-api-token.decorator';
 import { PasswordResetMessages, RegistrationMessages, ThrottlingMessages } from '../contract/contract-messages';
 import { DataRequestType } from '../contract/data-request-type';
 import { PayloadModel, payloadModel } from '../contract/payload-model';
+import { clientInfoOf } from '../request/client-info';
 import { FindPasswordDto } from './dto/find-password.dto';
 import { RegisterDto } from './dto/register.dto';
 import {
@@ -16,9 +16,9 @@ import {
   ResetPasswordResponseDto,
 } from './dto/registration-responses.dto';
 import { ResetPasswordDto } from './dto/reset-password.dto';
+import { RegistrationService, RequestOrigin } from './registration.service';
 import { RegInvokeType } from './registration-outcome';
 import { RegistrationRoute } from './registration-route.decorator';
-import { RegistrationService, RequestOrigin } from './registration.service';
 
 @ApiTags('user')
 @Controller('user')

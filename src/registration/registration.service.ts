@@ -3,8 +3,8 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import { auditRowOf } from '../audit/audit-row';
 import { AuditService } from '../audit/audit.service';
+import { auditRowOf } from '../audit/audit-row';
 import { passwordRuleBroken } from '../auth/dto/password-rules.decorator';
 import { PasswordHasher } from '../auth/password-hasher.service';
 import { registrationConfig } from '../config/registration.config';

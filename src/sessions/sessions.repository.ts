@@ -8,9 +8,9 @@ import { AUDIT_ROW_COLUMNS_WITH_API_TOKEN, auditedClient } from '../audit/audit-
 import { batchPerTurn } from '../database/batch-per-turn';
 import { deleteInBatches } from '../database/delete-in-batches';
 import { pgPoolOf } from '../database/pg-pool';
+import type { ClientInfo } from '../request/client-info';
 import type { LiveSessionState, PresentedToken } from './live-session-state';
 import type { SessionEndReason } from './session.entity';
-import type { ClientInfo } from '../request/client-info';
 import type { EndedSession, SessionActor, TokenRecord } from './sessions.service';
 
 /**

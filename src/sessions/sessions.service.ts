@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 
+import { AuditRepository } from '../audit/audit.repository';
 import type { AuditEventType } from '../audit/audit-event.entity';
 import type { AuditRow } from '../audit/audit-row';
-import { AuditRepository } from '../audit/audit.repository';
 import { sessionsConfig } from '../config/sessions.config';
 import { AccountBannedError } from '../contract/contract-errors';
 import type { ClientInfo } from '../request/client-info';

@@ -1,9 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
+import { PlayerRoute } from '../contract/route-kinds.decorator';
 import type { AuthenticatedPrincipal } from '../request/authenticated-principal';
 import { CurrentPrincipal } from '../request/current-principal.decorator';
-import { PlayerRoute } from '../contract/route-kinds.decorator';
 import { UserProfileResponseDto } from './dto/user-profile-response.dto';
 
 @ApiTags('user')

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHmac, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
+import { createHmac, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
 
 import { authConfig } from '../config/auth.config';
 import { VerificationCode, VerificationPurpose } from './verification-code.entity';

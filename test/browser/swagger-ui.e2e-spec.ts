@@ -1,12 +1,11 @@
+import { BrowserContext, chromium, Page } from 'playwright-core';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { BrowserContext, chromium, Page } from 'playwright-core';
-
 import { LoggedIn, registerAndLogin } from '../support/accounts';
-import { bearer, http } from '../support/http';
 import { UUID } from '../support/contract-strings';
+import { bearer, http } from '../support/http';
 import { CHROMIUM, CHROMIUM_PATH, requires } from '../support/requires';
 import { startTestApp, TestApp } from '../support/test-app';
 

@@ -1,6 +1,6 @@
 import { ParsedMail, simpleParser } from 'mailparser';
-import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
 
 export interface DeliveredMail {
   to: string[];

@@ -4,9 +4,9 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 
 import { AuditService } from '../../audit/audit.service';
-import { clientInfoOf } from '../../request/client-info';
 import { registrationConfig } from '../../config/registration.config';
 import { InsufficientApiTokenScopeError, MissingApiTokenError } from '../../contract/contract-errors';
+import { clientInfoOf } from '../../request/client-info';
 import type { ApiTokenScopeName } from '../api-token-scopes';
 import { ApiTokensService } from '../api-tokens.service';
 import type { AuthenticatedApiToken } from '../authenticated-api-token';

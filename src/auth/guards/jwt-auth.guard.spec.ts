@@ -1,18 +1,18 @@
-import { JwtService } from '@nestjs/jwt';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
 import { JsonWebTokenError, sign } from 'jsonwebtoken';
 
-import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
 import { ApiTokenScope } from '../../api-tokens/decorators/api-token-scope.decorator';
-import { SessionsService } from '../../sessions/sessions.service';
-import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
+import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
 import { AcceptsReplacedToken } from '../../request/accepts-replaced-token.decorator';
+import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import { Public } from '../../request/public.decorator';
+import { SessionsService } from '../../sessions/sessions.service';
+import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 import { JwtStrategy } from '../strategies/jwt.strategy';
 import { TokenService } from '../token.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 
 const SECRET = UNIT_TEST_SECRET;
 const CONFIG = unitTestAuthConfig();

@@ -5,8 +5,8 @@ import type { FastifyRequest } from 'fastify';
 
 import { API_TOKEN_SCOPE_KEY } from '../../api-tokens/decorators/api-token-scope.decorator';
 import { InvalidBearerTokenError, MissingBearerTokenError } from '../../contract/contract-errors';
-import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import { ACCEPTS_REPLACED_TOKEN_KEY } from '../../request/accepts-replaced-token.decorator';
+import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import { IS_PUBLIC_KEY } from '../../request/public.decorator';
 
 /**

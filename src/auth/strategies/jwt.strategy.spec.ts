@@ -1,15 +1,15 @@
 import { JwtService } from '@nestjs/jwt';
-import { generateKeyPairSync } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { JsonWebTokenError, sign, SignOptions, TokenExpiredError } from 'jsonwebtoken';
+import { generateKeyPairSync } from 'node:crypto';
 
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
+import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import type { LiveSessionState } from '../../sessions/live-session-state';
 import { SessionsService } from '../../sessions/sessions.service';
-import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
+import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 import { BearerTokenClaims, CLOCK_TOLERANCE_SECONDS, TokenService } from '../token.service';
 import { JwtStrategy } from './jwt.strategy';
-import { UNIT_TEST_SECRET, unitTestAuthConfig } from '../auth-config.fixture';
 
 const SECRET = UNIT_TEST_SECRET;
 const CONFIG = unitTestAuthConfig();

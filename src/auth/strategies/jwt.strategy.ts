@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 
 import { InvalidBearerTokenError } from '../../contract/contract-errors';
-import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import { ACCEPTS_REPLACED_TOKEN_KEY } from '../../request/accepts-replaced-token.decorator';
+import { AuthenticatedPrincipal } from '../../request/authenticated-principal';
 import { SessionsService } from '../../sessions/sessions.service';
 import { BearerTokenClaims, TokenService } from '../token.service';
 
