@@ -171,7 +171,9 @@ export class TokenService {
 
   /** The key of the ring that verifies this token, by the `kid` of its header (the only part decoded here). */
   private verificationKeyOf(rawToken: string): KeyObject | undefined {
-    return this.keys.verificationKey(this.headerOf(rawToken)?.kid);
+    const end = rawToken.indexOf('.');
+    const issued = end > 0 ? this.keys.verificationKeyOfIssuedHeader(rawToken.slice(0, end)) : undefined;
+    return issued ?? this.keys.verificationKey(this.headerOf(rawToken, end)?.kid);
   }
 
   /**
@@ -179,8 +181,7 @@ export class TokenService {
    * decoded: jsonwebtoken's `decode` would parse the payload too, which its `verify` then does again.
    * Whatever the header says, the signature is still checked against the key it names, by jsonwebtoken.
    */
-  private headerOf(rawToken: string): { kid?: unknown } | undefined {
-    const end = rawToken.indexOf('.');
+  private headerOf(rawToken: string, end: number): { kid?: unknown } | undefined {
     if (end <= 0) return undefined;
     try {
       const header: unknown = JSON.parse(Buffer.from(rawToken.slice(0, end), 'base64').toString('utf8'));
