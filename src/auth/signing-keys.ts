@@ -35,6 +35,8 @@ export class SigningKeys {
   /** ES256: the public keys, current first, as the JWKS publishes them. Empty under HS256. */
   public readonly publicKeys: readonly VerificationKey[];
   private readonly verificationKeys: ReadonlyMap<string, KeyObject>;
+  /** Each key of the ring by the first segment of the tokens signed with it, as jsonwebtoken encodes it. */
+  private readonly keysByIssuedHeader: ReadonlyMap<string, KeyObject>;
 
   public constructor(config: SigningKeysConfig) {
     this.algorithm = config.algorithm;
@@ -57,6 +59,18 @@ export class SigningKeys {
       ];
       this.verificationKeys = keyMap(this.publicKeys);
     }
+    this.keysByIssuedHeader = new Map(
+      [...this.verificationKeys].map(([kid, key]) => [issuedHeaderSegment(this.algorithm, kid), key]),
+    );
+  }
+
+  /**
+   * The key named by a token's first segment when it is, byte for byte, the header this service's
+   * tokens carry (every token it issues): the common case, found without decoding anything. Undefined
+   * for any other segment, whose `kid` the caller then decodes.
+   */
+  public verificationKeyOfIssuedHeader(headerSegment: string): KeyObject | undefined {
+    return this.keysByIssuedHeader.get(headerSegment);
   }
 
   /**
@@ -109,6 +123,11 @@ function ecPublicKey(key: KeyObject, variable: string): VerificationKey {
     .update(JSON.stringify({ crv, kty: 'EC', x, y }))
     .digest('base64url');
   return { kid, key };
+}
+
+/** The header segment of a token signed with this key: jws encodes `JSON.stringify` of the header as jsonwebtoken builds it. */
+function issuedHeaderSegment(algorithm: SigningAlgorithm, kid: string): string {
+  return Buffer.from(JSON.stringify({ alg: algorithm, typ: 'JWT', kid })).toString('base64url');
 }
 
 function keyMap(keys: readonly VerificationKey[]): ReadonlyMap<string, KeyObject> {

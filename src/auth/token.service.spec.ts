@@ -6,6 +6,7 @@ import { createHash, generateKeyPairSync, KeyObject } from 'node:crypto';
 import type { authConfig } from '../config/auth.config';
 import { InvalidBearerTokenError } from '../contract/contract-errors';
 import { UNIT_TEST_SECRET, unitTestAuthConfig } from './auth-config.fixture';
+import { SigningKeys } from './signing-keys';
 import { CLOCK_TOLERANCE_SECONDS, TokenService } from './token.service';
 
 const SECRET = UNIT_TEST_SECRET;
@@ -222,6 +223,19 @@ describe('TokenService', () => {
       );
     });
 
+    it('finds the key of its own tokens by their header segment, as it finds it by their kid', () => {
+      const config = unitTestAuthConfig({ jwtSecret: CURRENT_SECRET, previousSecrets: [PREVIOUS_SECRET] });
+      const ring = new SigningKeys(config);
+      for (const secret of [CURRENT_SECRET, PREVIOUS_SECRET]) {
+        const token = hs256({ jwtSecret: secret }).issue('player123', SESSION_ID).token;
+        const kid = (decode(token, { complete: true }) as Jwt).header.kid;
+        const key = ring.verificationKeyOfIssuedHeader(token.split('.')[0]);
+        expect(key?.equals(ring.verificationKey(kid)!)).toBe(true);
+      }
+      const foreign = sign(CLAIMS, CURRENT_SECRET, { keyid: 'unknown-kid' }).split('.')[0];
+      expect(ring.verificationKeyOfIssuedHeader(foreign)).toBeUndefined();
+    });
+
     it('publishes no keys', () => {
       expect(hs256({ previousSecrets: [PREVIOUS_SECRET] }).jwks()).toEqual({ keys: [] });
     });
@@ -244,6 +258,16 @@ describe('TokenService', () => {
 
       expect(header).toEqual({ alg: 'ES256', typ: 'JWT', kid: kidOf(keys) });
       expect(keys.verify(keys.issue('player123', SESSION_ID).token)).toMatchObject({ sub: 'player123' });
+    });
+
+    it('finds the key of its own ES256 tokens by their header segment', () => {
+      const { privatePem } = ecKeyPair();
+      const token = es256(privatePem).issue('player123', SESSION_ID).token;
+      const ring = new SigningKeys(
+        unitTestAuthConfig({ algorithm: 'ES256', jwtSecret: undefined, privateKeyPem: privatePem }),
+      );
+
+      expect(ring.verificationKeyOfIssuedHeader(token.split('.')[0])?.equals(ring.publicKeys[0].key)).toBe(true);
     });
 
     it('publishes the current and previous public keys with kid, alg and use, never the private part', () => {

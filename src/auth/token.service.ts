@@ -171,13 +171,21 @@ export class TokenService {
 
   /** The key of the ring that verifies this token, by the `kid` of its header (the only part decoded here). */
   private verificationKeyOf(rawToken: string): KeyObject | undefined {
-    return this.keys.verificationKey(this.headerOf(rawToken)?.kid);
+    const end = rawToken.indexOf('.');
+    const issued = end > 0 ? this.keys.verificationKeyOfIssuedHeader(rawToken.slice(0, end)) : undefined;
+    return issued ?? this.keys.verificationKey(this.headerOf(rawToken, end)?.kid);
   }
 
-  /** The token's header, or undefined when it is not a JWT whose header is JSON (jsonwebtoken throws then). */
-  private headerOf(rawToken: string): { kid?: unknown } | undefined {
+  /**
+   * The token's header, or undefined when its first segment is not base64url JSON. Only that segment is
+   * decoded: jsonwebtoken's `decode` would parse the payload too, which its `verify` then does again.
+   * Whatever the header says, the signature is still checked against the key it names, by jsonwebtoken.
+   */
+  private headerOf(rawToken: string, end: number): { kid?: unknown } | undefined {
+    if (end <= 0) return undefined;
     try {
-      return this.jwt.decode<{ header?: { kid?: unknown } } | null>(rawToken, { complete: true })?.header;
+      const header: unknown = JSON.parse(Buffer.from(rawToken.slice(0, end), 'base64').toString('utf8'));
+      return typeof header === 'object' && header !== null ? header : undefined;
     } catch {
       return undefined;
     }

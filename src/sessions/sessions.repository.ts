@@ -111,22 +111,21 @@ function endAndAuditStatement(
 
 /** Every statement of the sessions table, and the two of other tables that must share its transaction. */
 const SQL = {
-  // The bearer guard's hot path. The join reads the users table: a deliberate exception to "one module,
-  // one table", for the path every protected request takes. The mark is written once per token, at its
-  // first use; every later request finds nothing to update (`NOT current_token_used`), so the statement
-  // stays a read. Both parts see the same snapshot; the SELECT does not read the mark.
+  // The bearer guard's hot path, a plain read. The join reads the users table: a deliberate exception to
+  // "one module, one table", for the path every protected request takes.
   notEndedStates: statement(
     'live-session-states',
-    `WITH first_use AS (
-       UPDATE sessions s SET current_token_used = true
-         FROM unnest($1::uuid[], $2::uuid[], $3::bool[]) AS p(id, token_id, marks_use)
-        WHERE s.id = p.id AND p.marks_use AND s.current_token_id = p.token_id
-          AND NOT s.current_token_used AND ${NOT_ENDED}
-     )
-     SELECT s.id, s.user_id, s.current_token_id, u.username, u.email, u.created_at AS registered_at,
-            (extract(epoch FROM now() - s.created_at) * 1000)::float8 AS age_ms
+    `SELECT s.id, s.user_id, s.current_token_id, s.current_token_used, u.username, u.email,
+            u.created_at AS registered_at, (extract(epoch FROM now() - s.created_at) * 1000)::float8 AS age_ms
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = ANY($1::uuid[]) AND ${NOT_ENDED}`,
+  ),
+  // The mark of a token's first use, written once per token: only when the read above found it unset.
+  markFirstUses: statement(
+    'sessions-mark-first-uses',
+    `UPDATE sessions s SET current_token_used = true
+       FROM unnest($1::uuid[], $2::uuid[]) AS p(id, token_id)
+      WHERE s.id = p.id AND s.current_token_id = p.token_id AND NOT s.current_token_used AND ${NOT_ENDED}`,
   ),
   // Where several rotations race for the same session and token, PostgreSQL updates the row once; the
   // token id it installed tells which request won, and only the winner's audit row is written.
@@ -281,8 +280,9 @@ export class SessionsRepository {
 
   /**
    * The state of the presented token's session, or null when it does not exist or has ended (NOT_ENDED).
-   * When the token is the session's current one and `marksUse`, it is recorded as used in the same
-   * statement: from then on, presenting the token it replaced is taken as theft. Lookups of one
+   * When the token is the session's current one and `marksUse`, it is recorded as used (a second
+   * statement, the first time only) before this resolves: from then on, presenting the token it
+   * replaced is taken as theft. Lookups of one
    * event-loop turn go to PostgreSQL as one primary-key query; nothing is cached between turns, so a
    * refresh or logout on any instance is refused by the very next request.
    */
@@ -476,16 +476,25 @@ export class SessionsRepository {
       id: string;
       user_id: string;
       current_token_id: string;
+      current_token_used: boolean;
       username: string;
       email: string | null;
       registered_at: Date;
       age_ms: number;
-    }>(SQL.notEndedStates, [
-      tokens.map((token) => token.sessionId),
-      tokens.map((token) => token.tokenId),
-      tokens.map((token) => token.marksUse),
-    ]);
+    }>(SQL.notEndedStates, [tokens.map((token) => token.sessionId)]);
     const byId = new Map(rows.map((row) => [row.id, row]));
+    // A token's first use is marked before its request goes on, as a write only that once: every later
+    // request finds the mark set and costs a read alone.
+    const firstUses = tokens.filter(({ sessionId, tokenId, marksUse }) => {
+      const row = byId.get(sessionId);
+      return marksUse && row !== undefined && row.current_token_id === tokenId && !row.current_token_used;
+    });
+    if (firstUses.length > 0) {
+      await this.run(SQL.markFirstUses, [
+        firstUses.map((token) => token.sessionId),
+        firstUses.map((token) => token.tokenId),
+      ]);
+    }
     return tokens.map(({ sessionId }) => {
       const row = byId.get(sessionId);
       return row
