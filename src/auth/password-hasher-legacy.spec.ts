@@ -3,21 +3,11 @@ import * as bcrypt from 'bcrypt';
 
 import type { authConfig } from '../config/auth.config';
 import { legacyPasswordHash } from '../legacy-import/legacy-password-hash';
+import { unitTestAuthConfig } from './auth-config.fixture';
 import { PasswordHasher } from './password-hasher.service';
 
 const COST = 4;
-const CONFIG: ConfigType<typeof authConfig> = {
-  algorithm: 'HS256',
-  jwtSecret: 'unit-test-secret-of-at-least-32-bytes',
-  previousSecrets: [],
-  privateKeyPem: undefined,
-  previousPublicKeysPem: [],
-  tokenLifetimeSeconds: 1800,
-  issuer: 'FunGame',
-  audience: 'FunGame Web API',
-  bcryptCost: COST,
-  refreshReuseGraceMs: 10_000,
-};
+const CONFIG: ConfigType<typeof authConfig> = unitTestAuthConfig({ bcryptCost: COST });
 
 /** The bcrypt module itself, whose `compare` the hasher calls: spied on to count comparisons. */
 const bcryptModule = jest.requireActual<typeof bcrypt>('bcrypt');

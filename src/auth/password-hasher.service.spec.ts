@@ -2,23 +2,13 @@ import type { ConfigType } from '@nestjs/config';
 import * as bcrypt from 'bcrypt';
 
 import type { authConfig } from '../config/auth.config';
+import { unitTestAuthConfig } from './auth-config.fixture';
 import { BCRYPT_MAX_PASSWORD_BYTES, PasswordHasher } from './password-hasher.service';
 
 const COST = 4;
 
 function configWithCost(bcryptCost: number): ConfigType<typeof authConfig> {
-  return {
-    algorithm: 'HS256',
-    jwtSecret: 'unit-test-secret-of-at-least-32-bytes',
-    previousSecrets: [],
-    privateKeyPem: undefined,
-    previousPublicKeysPem: [],
-    tokenLifetimeSeconds: 1800,
-    issuer: 'FunGame',
-    audience: 'FunGame Web API',
-    bcryptCost,
-    refreshReuseGraceMs: 10_000,
-  };
+  return unitTestAuthConfig({ bcryptCost });
 }
 
 /** The bcrypt module itself, whose `compare` the hasher calls: spied on to count comparisons. */
