@@ -51,8 +51,19 @@ export interface AlongsideQuery {
 }
 
 const USER_COLUMNS = 'id, username, email, created_at, banned_until, banned_forever, ban_reason';
-const CREDENTIAL_COLUMNS =
-  'id, username, password_hash, legacy_password_hash, legacy_password_key, banned_until, banned_forever, ban_reason';
+/** The columns a login reads, qualified by the `u` alias of the login's one query. */
+const CREDENTIAL_COLUMNS_OF_U = [
+  'id',
+  'username',
+  'password_hash',
+  'legacy_password_hash',
+  'legacy_password_key',
+  'banned_until',
+  'banned_forever',
+  'ban_reason',
+]
+  .map((column) => `u.${column}`)
+  .join(', ');
 
 /**
  * Every query of the users table, in SQL. Keys (username_key, email_key, username_skeleton) come in
@@ -78,10 +89,7 @@ export class UsersRepository {
   ): Promise<{ credentials: CredentialsRow | null; alongside: A }> {
     const keyParameter = `$${alongside.values.length + 1}`;
     const [row] = await this.dataSource.query<(A & { found: boolean } & CredentialsRow)[]>(
-      `SELECT alongside.*, u.id IS NOT NULL AS found,
-              ${CREDENTIAL_COLUMNS.split(', ')
-                .map((column) => `u.${column}`)
-                .join(', ')}
+      `SELECT alongside.*, u.id IS NOT NULL AS found, ${CREDENTIAL_COLUMNS_OF_U}
          FROM (${alongside.text}) AS alongside
          LEFT JOIN users u ON u.username_key = ${keyParameter}`,
       [...alongside.values, usernameKey],
